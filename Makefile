@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build, boot and test our patched KVM under QEMU.  See README.md.
+#
+#   make              packages, patched tree, x86_64 kernel + KVM modules,
+#                     static KVM selftests, initramfs
+#   make check        ... then boot it and run our selftests + the regression list
+#   make run RUN="/path/to/static-binary [args]"
+#   make headers      patched uapi headers into $(BUILD)/usr/include
+#   make ppc          cross-built ppc64le kernel with KVM HV and PR modules
+#   make check-debug  the check on a KASAN/lockdep/kmemleak kernel
+#   make lint         checkpatch --strict + sparse + W=1 on what we wrote
+#
+# O=DIR puts all output in DIR instead of build/.
+
+BUILD := $(abspath $(if $(O),$(O),build))
+export BUILD
+H := harness
+
+REGRESSION_LIST ?= $(H)/regression-x86_64.list
+DEBUG_LIST ?= $(H)/regression-debug.list
+
+.PHONY: all deps tree kernel selftests initramfs check run headers ppc \
+	kernel-debug initramfs-debug check-debug lint check-upstream-all clean
+
+all: initramfs
+
+deps:
+	@$(H)/install-deps.sh
+
+tree: deps
+	@$(H)/prepare-tree.sh
+
+kernel: tree
+	@$(H)/build-kernel.sh x86_64
+
+headers: kernel
+	@$(H)/install-headers.sh
+	@echo "uapi headers: $(BUILD)/usr/include (compile with -isystem $(BUILD)/usr/include)"
+
+selftests: kernel
+	@$(H)/build-selftests.sh
+
+initramfs: kernel selftests
+	@$(H)/mkinitramfs.sh base x86_64
+	@$(H)/mkinitramfs.sh tests $(REGRESSION_LIST) $(BUILD)/initramfs-tests-x86_64.cpio
+
+check: all
+	@$(H)/run-vm.sh check x86_64 $(REGRESSION_LIST)
+
+# Check RUN before building or booting anything.
+run:
+	@set -- $(RUN); \
+	if [ -z "$$1" ]; then echo 'usage: make run RUN="/path/to/static-binary [args]"' >&2; exit 2; fi; \
+	if [ ! -f "$$1" ]; then echo "make run: $$1: no such file" >&2; exit 2; fi; \
+	if [ ! -x "$$1" ]; then echo "make run: $$1: not executable" >&2; exit 2; fi
+	@$(MAKE) --no-print-directory all >&2
+	@$(H)/run-vm.sh run $(RUN)
+
+ppc: tree
+	@$(H)/build-kernel.sh ppc64le
+
+kernel-debug: tree
+	@$(H)/build-kernel.sh x86_64-debug
+
+initramfs-debug: kernel-debug selftests
+	@$(H)/mkinitramfs.sh base x86_64-debug
+	@$(H)/mkinitramfs.sh tests $(DEBUG_LIST) $(BUILD)/initramfs-tests-x86_64-debug.cpio
+
+check-debug: initramfs-debug
+	@TIMEOUT=$${TIMEOUT:-1800} $(H)/run-vm.sh check x86_64-debug $(DEBUG_LIST)
+
+lint: kernel
+	@$(H)/lint.sh
+
+# Every upstream x86 KVM selftest, to re-measure the regression list (slow).
+check-upstream-all: all
+	@$(H)/list-upstream-tests.sh > $(BUILD)/upstream-all.list
+	@$(H)/mkinitramfs.sh tests $(BUILD)/upstream-all.list $(BUILD)/initramfs-tests-x86_64.cpio
+	@TIMEOUT=$${TIMEOUT:-3600} $(H)/run-vm.sh check x86_64 $(BUILD)/upstream-all.list
+
+clean:
+	rm -rf $(BUILD)

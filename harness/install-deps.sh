@@ -1,0 +1,34 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Install the Debian packages the build, the VM runs and the linters need.
+# As root it runs 'apt-get update' once and installs what is missing;
+# otherwise it prints the exact command and fails.
+. "$(dirname "$0")/lib.sh"
+
+PKGS="linux-source-6.12 build-essential flex bison bc libelf-dev libssl-dev
+      cpio xz-utils kmod rsync ccache sparse dwarves python3 perl
+      qemu-system-x86 qemu-system-ppc busybox-static
+      gcc-powerpc64le-linux-gnu binutils-powerpc64le-linux-gnu
+      libcap-dev libnl-3-dev libnl-genl-3-dev pkg-config"
+
+missing=
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+cmd="apt-get update && apt-get install -y --no-install-recommends$missing"
+if [ "$(id -u)" != 0 ]; then
+	echo "Missing Debian packages:$missing" >&2
+	echo "Run as root:  $cmd" >&2
+	exit 1
+fi
+info "installing:$missing"
+stamp=$BUILD/.apt-updated
+mkdir -p "$BUILD"
+if [ ! -e "$stamp" ]; then
+	DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
+	touch "$stamp"
+fi
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >/dev/null

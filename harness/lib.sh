@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared settings for the harness scripts; sourced, never run.
+#
+# BUILD is the output directory (the Makefile passes O= through as BUILD).
+# Everything the harness produces lives below it; the repository stays clean.
+
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
+SRC=$BUILD/linux			# patched tree, never built in (O= builds)
+PRISTINE=$BUILD/linux-pristine		# the package's tree, untouched
+BASE_PKG=linux-source-6.12
+BASE_TARBALL=/usr/src/linux-source-6.12.tar.xz
+JOBS=${JOBS:-$(nproc)}
+
+# Directories of the kernel tree that may hold files we wrote.
+OVERLAY_DIRS="virt arch include tools Documentation"
+
+# Make variables from the top-level make must not leak into kbuild or the
+# selftests (O= in particular means something else there).
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES O 2>/dev/null || true
+
+die() { echo "error: $*" >&2; exit 1; }
+info() { echo "==> $*"; }
+
+# Use ccache when it is installed (it is on the package list, but a user
+# may have removed it).
+if command -v ccache >/dev/null 2>&1; then
+	HOSTCC_WRAP="ccache "
+else
+	HOSTCC_WRAP=""
+fi

@@ -1,0 +1,52 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make lint:
+#  1. scripts/checkpatch.pl --strict on every patch in patches/series and
+#     every new file we ship (each must be clean);
+#  2. the x86 KVM objects (arch/x86/kvm, virt/kvm through it) rebuilt with
+#     W=1 and sparse (C=2: every file, not just the recompiled ones) in a
+#     scratch build directory; a warning not in harness/lint-baseline.txt
+#     (upstream's own, measured on the unpatched base) fails.
+. "$(dirname "$0")/lib.sh"
+
+fail=0
+cp_opts="--strict --quiet --no-summary --show-types --color=never"
+
+info "checkpatch --strict"
+if [ -f "$TOP/patches/series" ]; then
+	for p in $(grep -v -e '^#' -e '^[[:space:]]*$' "$TOP/patches/series"); do
+		if ! (cd "$SRC" && scripts/checkpatch.pl $cp_opts "$TOP/patches/$p"); then
+			echo "checkpatch: patches/$p" >&2; fail=1
+		fi
+	done
+fi
+for f in $(cd "$TOP" && git ls-files -co --exclude-standard -- $OVERLAY_DIRS); do
+	case $f in *.c|*.h|*.rst|*.yaml|Makefile|Kconfig|*/Makefile|*/Kconfig) ;; *) continue ;; esac
+	if ! (cd "$SRC" && scripts/checkpatch.pl $cp_opts -f "$f"); then
+		echo "checkpatch: $f" >&2; fail=1
+	fi
+done
+
+info "W=1 + sparse on the KVM objects"
+out=$BUILD/lint-x86_64
+mkdir -p "$out"
+cmp -s "$BUILD/kernel-x86_64/.config" "$out/.config" ||
+	cp "$BUILD/kernel-x86_64/.config" "$out/.config"
+lmake() {
+	make -C "$SRC" O="$out" ARCH=x86 CC="${HOSTCC_WRAP}gcc" HOSTCC="${HOSTCC_WRAP}gcc" -j"$JOBS" "$@"
+}
+lmake -s olddefconfig >/dev/null
+log=$out/lint.log
+lmake W=1 C=2 arch/x86/kvm/ > "$log" 2>&1 || { tail -40 "$log" >&2; die "lint build failed ($log)"; }
+# "path:line:col: warning: text" -> "path: warning: text", relative to the tree.
+grep -E ': (warning|error):' "$log" |
+	sed -E -e "s#^$SRC/##" -e 's#^(\.\./)+linux/##' -e 's#^([^:]+):[0-9]+:([0-9]+:)? #\1: #' |
+	sort -u > "$out/warnings.txt"
+new=$(comm -23 "$out/warnings.txt" <(sort -u "$TOP/harness/lint-baseline.txt"))
+if [ -n "$new" ]; then
+	echo "$new" >&2
+	echo "lint: new W=1/sparse warnings (above; full log $log)" >&2
+	fail=1
+fi
+[ $fail = 0 ] && echo "lint: clean"
+exit $fail

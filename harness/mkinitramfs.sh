@@ -1,0 +1,87 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the test VM's initramfs pieces with the kernel's own gen_init_cpio
+# (no root needed).  The kernel unpacks concatenated cpio archives in turn,
+# so a boot uses base + tests (check) or base + one program (run).
+#   mkinitramfs.sh base FLAVOUR            busybox, /init, our KVM modules
+#   mkinitramfs.sh tests LIST OUT          project selftests + the tests in LIST
+#   mkinitramfs.sh run OUT PROG [ARGS...]  /run/prog and its arguments
+. "$(dirname "$0")/lib.sh"
+
+gen=$BUILD/kernel-x86_64/usr/gen_init_cpio
+[ -x "$gen" ] || die "$gen missing: build the kernel first"
+
+dirs() {	# emit "dir" lines for every parent of $1 not yet emitted
+	local d=$(dirname "$1") acc=
+	IFS=/ read -ra parts <<< "${d#/}"
+	for p in "${parts[@]}"; do
+		acc=$acc/$p
+		grep -qxF "dir $acc 0755 0 0" "$spec" || echo "dir $acc 0755 0 0" >> "$spec"
+	done
+}
+add() {		# add HOSTFILE GUESTPATH MODE
+	dirs "$2"
+	echo "file $2 $1 $3 0 0" >> "$spec"
+}
+
+# The selftests we wrote: every *_test.c of ours in the KVM selftests tree.
+project_tests() {
+	(cd "$TOP" && git ls-files -co --exclude-standard tools/testing/selftests/kvm 2>/dev/null) |
+		sed -n 's#^tools/testing/selftests/kvm/\(.*_test\)\.c$#\1#p' | sort
+}
+
+kind=$1; shift
+spec=$(mktemp)
+trap 'rm -f "$spec"' EXIT
+case $kind in
+base)
+	flavour=$1
+	kout=$BUILD/kernel-$flavour
+	out=$BUILD/initramfs-base-$flavour.cpio
+	cat >> "$spec" <<-SPEC
+	dir /dev 0755 0 0
+	nod /dev/console 0600 0 0 c 5 1
+	dir /bin 0755 0 0
+	dir /sbin 0755 0 0
+	dir /proc 0755 0 0
+	dir /sys 0755 0 0
+	dir /tmp 1777 0 0
+	dir /run 0755 0 0
+	dir /modules 0755 0 0
+	SPEC
+	add /bin/busybox /bin/busybox 0755
+	echo "slink /bin/sh busybox 0777 0 0" >> "$spec"
+	add "$TOP/harness/guest/init" /init 0755
+	add "$kout/virt/lib/irqbypass.ko" /modules/irqbypass.ko 0644
+	add "$kout/arch/x86/kvm/kvm.ko" /modules/kvm.ko 0644
+	add "$kout/arch/x86/kvm/kvm-amd.ko" /modules/kvm-amd.ko 0644
+	;;
+tests)
+	list=$1 out=$2
+	st=$BUILD/selftests-x86_64
+	plist=$(mktemp)
+	trap 'rm -f "$spec" "$plist"' EXIT
+	project_tests > "$plist"
+	echo "dir /tests 0755 0 0" >> "$spec"
+	add "$plist" /tests/project.list 0644
+	add "$list" /tests/regression.list 0644
+	for t in $(cat "$plist"; grep -v -e '^#' -e '^[[:space:]]*$' "$list" | awk '{print $1}'); do
+		[ -x "$st/$t" ] || die "selftest $t was not built ($st/$t)"
+		add "$st/$t" "/tests/$t" 0755
+	done
+	;;
+run)
+	out=$1 prog=$2; shift 2
+	args=$(mktemp)
+	trap 'rm -f "$spec" "$args"' EXIT
+	# Single-quote every argument for the guest's sh.
+	for a in "$@"; do
+		printf "'%s' " "$(printf '%s' "$a" | sed "s/'/'\\\\''/g")"
+	done > "$args"
+	add "$prog" /run/prog 0755
+	add "$args" /run/args 0644
+	;;
+*) die "usage: mkinitramfs.sh base|tests|run ..." ;;
+esac
+"$gen" "$spec" > "$out.tmp"
+mv "$out.tmp" "$out"
