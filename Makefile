@@ -18,7 +18,9 @@ export BUILD
 H := harness
 
 REGRESSION_LIST ?= $(H)/regression-x86_64.list
-DEBUG_LIST ?= $(H)/regression-debug.list
+# The debug kernel runs the regression list less what it excludes (too slow there).
+DEBUG_EXCLUDE := $(H)/regression-debug.exclude
+DEBUG_LIST ?= $(BUILD)/regression-debug.list
 
 .PHONY: all deps tree kernel selftests initramfs check run headers ppc \
 	kernel-debug initramfs-debug check-debug lint check-upstream-all clean
@@ -64,6 +66,8 @@ kernel-debug: tree
 	@$(H)/build-kernel.sh x86_64-debug
 
 initramfs-debug: kernel-debug selftests
+	@grep -v -e '^#' -e '^[[:space:]]*$$' $(DEBUG_EXCLUDE) | \
+		awk 'NR == FNR { x[$$1] = 1; next } !($$1 in x)' - $(REGRESSION_LIST) > $(BUILD)/regression-debug.list
 	@$(H)/mkinitramfs.sh base x86_64-debug
 	@$(H)/mkinitramfs.sh tests $(DEBUG_LIST) $(BUILD)/initramfs-tests-x86_64-debug.cpio
 
