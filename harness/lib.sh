@@ -32,3 +32,15 @@ if command -v ccache >/dev/null 2>&1; then
 else
 	HOSTCC_WRAP=""
 fi
+
+# Files we wrote at kernel-tree paths (tracked or new, not ignored).
+our_files() {
+	(cd "$TOP" && { git ls-files -co --exclude-standard -- $OVERLAY_DIRS 2>/dev/null ||
+		find $OVERLAY_DIRS -type f 2>/dev/null || true; })
+}
+
+# The selftests we wrote: every *_test.c of ours in the KVM selftests tree,
+# as paths relative to tools/testing/selftests/kvm without .c.
+project_tests() {
+	our_files | sed -n 's#^tools/testing/selftests/kvm/\(.*_test\)\.c$#\1#p' | sort
+}

@@ -23,7 +23,7 @@ if [ -f "$TOP/patches/series" ]; then
 		fi
 	done
 fi
-for f in $(cd "$TOP" && git ls-files -co --exclude-standard -- $OVERLAY_DIRS); do
+for f in $(our_files); do
 	case $f in *.c|*.h|*.rst|*.yaml|Makefile|Kconfig|*/Makefile|*/Kconfig) ;; *) continue ;; esac
 	if ! (cd "$SRC" && scripts/checkpatch.pl $cp_opts -f "$f"); then
 		echo "checkpatch: $f" >&2; fail=1

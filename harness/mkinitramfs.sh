@@ -24,12 +24,6 @@ add() {		# add HOSTFILE GUESTPATH MODE
 	echo "file $2 $1 $3 0 0" >> "$spec"
 }
 
-# The selftests we wrote: every *_test.c of ours in the KVM selftests tree.
-project_tests() {
-	(cd "$TOP" && git ls-files -co --exclude-standard tools/testing/selftests/kvm 2>/dev/null) |
-		sed -n 's#^tools/testing/selftests/kvm/\(.*_test\)\.c$#\1#p' | sort
-}
-
 kind=$1; shift
 spec=$(mktemp)
 trap 'rm -f "$spec"' EXIT

@@ -30,8 +30,7 @@ stage=$(mktemp -d "$BUILD/.stage.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 
 # 1. Our new files, at their kernel-tree paths.
-(cd "$TOP" && { git ls-files -co --exclude-standard -- $OVERLAY_DIRS 2>/dev/null ||
-	find $OVERLAY_DIRS -type f 2>/dev/null || true; }) | while read -r f; do
+our_files | while read -r f; do
 	[ -f "$TOP/$f" ] || continue
 	[ -e "$PRISTINE/$f" ] && die "$f exists upstream: change it through patches/, not a copy"
 	mkdir -p "$stage/$(dirname "$f")"
