@@ -29,6 +29,9 @@ info() { echo "==> $*"; }
 # may have removed it).
 if command -v ccache >/dev/null 2>&1; then
 	HOSTCC_WRAP="ccache "
+	# kbuild with O= passes absolute paths; relative to $BUILD they are the
+	# same in every checkout, so a second clone hits the same cache.
+	export CCACHE_BASEDIR="$BUILD" CCACHE_NOHASHDIR=1
 else
 	HOSTCC_WRAP=""
 fi
