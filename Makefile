@@ -2,6 +2,7 @@
 #
 # Build, boot and test our patched KVM under QEMU.  See README.md.
 #
+#   make demo         build everything, boot it, run the pvpanic demo VMM
 #   make              packages, patched tree, x86_64 kernel + KVM modules,
 #                     static KVM selftests, initramfs
 #   make check        ... then boot it and run our selftests + the regression list
@@ -22,7 +23,7 @@ REGRESSION_LIST ?= $(H)/regression-x86_64.list
 DEBUG_EXCLUDE := $(H)/regression-debug.exclude
 DEBUG_LIST ?= $(BUILD)/regression-debug.list
 
-.PHONY: all deps tree kernel selftests initramfs check run headers ppc \
+.PHONY: all deps tree kernel selftests initramfs check run demo headers ppc \
 	kernel-debug initramfs-debug check-debug lint check-upstream-all clean
 
 all: initramfs
@@ -46,6 +47,9 @@ selftests: kernel
 initramfs: kernel selftests
 	@$(H)/mkinitramfs.sh base x86_64
 	@$(H)/mkinitramfs.sh tests $(REGRESSION_LIST) $(BUILD)/initramfs-tests-x86_64.cpio
+
+demo: all
+	@$(H)/run-vm.sh run $(BUILD)/selftests-x86_64/x86_64/pvpanic_demo
 
 check: all
 	@$(H)/run-vm.sh check x86_64 $(REGRESSION_LIST)

@@ -1,0 +1,920 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Tests for the in-kernel pvpanic device, KVM_CAP_PVPANIC and
+ * KVM_EXIT_PVPANIC.
+ *
+ * The guest runs one access at a time, chosen by the host in guest_op, and
+ * reports the value it read with GUEST_SYNC.  Whether the access was answered
+ * in the kernel or went to userspace is told by the exits seen on the way.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/eventfd.h>
+
+#include <misc/pvpanic.h>
+
+#include "kvm_test_harness.h"
+#include "kvm_util.h"
+#include "processor.h"
+
+#define PVPANIC_EVENTS		(PVPANIC_PANICKED | PVPANIC_CRASH_LOADED | PVPANIC_SHUTDOWN)
+
+#define PORT			0x505
+#define MMIO_GPA		0xc0000000ull	/* two pages, no memslot */
+#define PIO			KVM_PVPANIC_SPACE_PIO
+#define MMIO			KVM_PVPANIC_SPACE_MMIO
+
+enum op_kind { OP_IN, OP_OUT, OP_OUTSB, OP_READ, OP_WRITE };
+
+struct guest_op {
+	uint32_t kind;
+	uint32_t width;
+	uint64_t addr;
+	uint64_t val;
+};
+
+static struct guest_op guest_op;
+static uint8_t guest_outsb_buf[2];
+
+static uint64_t guest_pio(const struct guest_op *op)
+{
+	uint16_t port = op->addr;
+	uint32_t v = 0;
+
+	switch (op->kind * 8 + op->width) {
+	case OP_IN * 8 + 1:
+		asm volatile("inb %w1, %b0" : "=a"(v) : "d"(port));
+		return (uint8_t)v;
+	case OP_IN * 8 + 2:
+		asm volatile("inw %w1, %w0" : "=a"(v) : "d"(port));
+		return (uint16_t)v;
+	case OP_IN * 8 + 4:
+		asm volatile("inl %w1, %0" : "=a"(v) : "d"(port));
+		return v;
+	case OP_OUT * 8 + 1:
+		asm volatile("outb %b0, %w1" : : "a"(op->val), "d"(port));
+		return 0;
+	case OP_OUT * 8 + 2:
+		asm volatile("outw %w0, %w1" : : "a"(op->val), "d"(port));
+		return 0;
+	case OP_OUT * 8 + 4:
+		asm volatile("outl %0, %w1" : : "a"((uint32_t)op->val), "d"(port));
+		return 0;
+	case OP_OUTSB * 8 + 1:
+		asm volatile("rep outsb"
+			     : : "S"(guest_outsb_buf), "c"(op->val), "d"(port)
+			     : "memory");
+		return 0;
+	}
+	GUEST_FAIL("bad PIO op %u width %u", op->kind, op->width);
+	return 0;
+}
+
+static uint64_t guest_mmio(const struct guest_op *op)
+{
+	volatile void *p = (volatile void *)op->addr;
+
+	switch (op->kind * 16 + op->width) {
+	case OP_READ * 16 + 1:
+		return *(volatile uint8_t *)p;
+	case OP_READ * 16 + 2:
+		return *(volatile uint16_t *)p;
+	case OP_READ * 16 + 4:
+		return *(volatile uint32_t *)p;
+	case OP_READ * 16 + 8:
+		return *(volatile uint64_t *)p;
+	case OP_WRITE * 16 + 1:
+		*(volatile uint8_t *)p = op->val;
+		return 0;
+	case OP_WRITE * 16 + 2:
+		*(volatile uint16_t *)p = op->val;
+		return 0;
+	case OP_WRITE * 16 + 4:
+		*(volatile uint32_t *)p = op->val;
+		return 0;
+	case OP_WRITE * 16 + 8:
+		*(volatile uint64_t *)p = op->val;
+		return 0;
+	}
+	GUEST_FAIL("bad MMIO op %u width %u", op->kind, op->width);
+	return 0;
+}
+
+static void guest_code(void)
+{
+	for (;;) {
+		struct guest_op op = READ_ONCE(guest_op);
+
+		if (op.kind == OP_READ || op.kind == OP_WRITE)
+			GUEST_SYNC(guest_mmio(&op));
+		else
+			GUEST_SYNC(guest_pio(&op));
+	}
+}
+
+/* Host side */
+
+static int pvpanic_enable_flags(struct kvm_vm *vm, uint32_t flags, uint64_t a0,
+				uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_PVPANIC,
+		.flags = flags,
+		.args = { a0, a1, a2, a3 },
+	};
+
+	return __vm_ioctl(vm, KVM_ENABLE_CAP, &cap);
+}
+
+static int __pvpanic_enable(struct kvm_vm *vm, uint64_t space, uint64_t addr,
+			    uint64_t events)
+{
+	return pvpanic_enable_flags(vm, 0, space, addr, events, 0);
+}
+
+static void pvpanic_enable(struct kvm_vm *vm, uint64_t space, uint64_t addr,
+			   uint64_t events)
+{
+	int r = __pvpanic_enable(vm, space, addr, events);
+
+	TEST_ASSERT(!r, "KVM_ENABLE_CAP(KVM_CAP_PVPANIC, %lu, 0x%lx, 0x%lx) failed: %d errno %d",
+		    space, addr, events, r, errno);
+}
+
+static void set_op(struct kvm_vcpu *vcpu, uint32_t kind, uint32_t width,
+		   uint64_t addr, uint64_t val)
+{
+	guest_op = (struct guest_op) { kind, width, addr, val };
+	sync_global_to_guest(vcpu->vm, guest_op);
+}
+
+static bool is_mmio_op(uint32_t kind)
+{
+	return kind == OP_READ || kind == OP_WRITE;
+}
+
+static bool is_read_op(uint32_t kind)
+{
+	return kind == OP_READ || kind == OP_IN;
+}
+
+/* Resume the guest and expect it to finish the access with no other exit. */
+static uint64_t expect_sync(struct kvm_vcpu *vcpu)
+{
+	struct ucall uc;
+
+	vcpu_run(vcpu);
+	TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_IO);
+	switch (get_ucall(vcpu, &uc)) {
+	case UCALL_SYNC:
+		return uc.args[1];
+	case UCALL_ABORT:
+		REPORT_GUEST_ASSERT(uc);
+		break;
+	default:
+		TEST_FAIL("unexpected exit: port 0x%x size %u",
+			  vcpu->run->io.port, vcpu->run->io.size);
+	}
+	return 0;
+}
+
+/* An access answered in the kernel: no exit but the guest's report. */
+static uint64_t access_in_kernel(struct kvm_vcpu *vcpu, uint32_t kind,
+				 uint32_t width, uint64_t addr, uint64_t val)
+{
+	set_op(vcpu, kind, width, addr, val);
+	return expect_sync(vcpu);
+}
+
+static void assert_user_exit(struct kvm_vcpu *vcpu, uint32_t kind,
+			     uint32_t width, uint64_t addr)
+{
+	struct kvm_run *run = vcpu->run;
+
+	if (is_mmio_op(kind)) {
+		TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_MMIO);
+		TEST_ASSERT_EQ(run->mmio.phys_addr, addr);
+		TEST_ASSERT_EQ(run->mmio.len, width);
+		TEST_ASSERT_EQ(run->mmio.is_write, !is_read_op(kind));
+	} else {
+		TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_IO);
+		TEST_ASSERT_EQ(run->io.port, addr);
+		TEST_ASSERT_EQ(run->io.size, width);
+		TEST_ASSERT_EQ(run->io.count, 1);
+		TEST_ASSERT_EQ(run->io.direction,
+			       is_read_op(kind) ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT);
+	}
+}
+
+/*
+ * An access that must reach userspace as KVM_EXIT_IO or KVM_EXIT_MMIO.  A
+ * read is answered with a value the device would never return, and the
+ * guest must see exactly that value.
+ */
+static void access_in_user(struct kvm_vcpu *vcpu, uint32_t kind,
+			   uint32_t width, uint64_t addr, uint64_t val)
+{
+	const uint64_t reply = 0xa5a5a5a5a5a5a5a5ull;
+	struct kvm_run *run = vcpu->run;
+	uint64_t got;
+
+	set_op(vcpu, kind, width, addr, val);
+	vcpu_run(vcpu);
+	assert_user_exit(vcpu, kind, width, addr);
+
+	if (is_read_op(kind) && is_mmio_op(kind))
+		memcpy(run->mmio.data, &reply, width);
+	else if (is_read_op(kind))
+		memcpy((void *)run + run->io.data_offset, &reply, width);
+	else if (is_mmio_op(kind))
+		TEST_ASSERT(!memcmp(run->mmio.data, &val, width), "MMIO data");
+	else
+		TEST_ASSERT(!memcmp((void *)run + run->io.data_offset, &val, width),
+			    "PIO data");
+
+	got = expect_sync(vcpu);
+	if (is_read_op(kind))
+		TEST_ASSERT_EQ(got, reply & (~0ull >> (64 - 8 * width)));
+}
+
+static void assert_pvpanic_exit(struct kvm_vcpu *vcpu, uint64_t events,
+				uint64_t space, uint64_t addr)
+{
+	struct kvm_run *run = vcpu->run;
+
+	TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_PVPANIC);
+	TEST_ASSERT_EQ(run->pvpanic.events, events);
+	TEST_ASSERT_EQ(run->pvpanic.addr, addr);
+	TEST_ASSERT_EQ(run->pvpanic.space, space);
+	TEST_ASSERT_EQ(run->pvpanic.flags, 0);
+}
+
+/* A 1-byte write that must come out as KVM_EXIT_PVPANIC with @events. */
+static void write_event(struct kvm_vcpu *vcpu, uint64_t space, uint64_t addr,
+			uint8_t val, uint64_t events)
+{
+	set_op(vcpu, space == PIO ? OP_OUT : OP_WRITE, 1, addr, val);
+	vcpu_run(vcpu);
+	assert_pvpanic_exit(vcpu, events, space, addr);
+	expect_sync(vcpu);
+}
+
+static uint32_t rd_op(uint64_t space)
+{
+	return space == PIO ? OP_IN : OP_READ;
+}
+
+static uint32_t wr_op(uint64_t space)
+{
+	return space == PIO ? OP_OUT : OP_WRITE;
+}
+
+/* The device answers at @addr with @mask, and nowhere else is claimed. */
+static void assert_device_at(struct kvm_vcpu *vcpu, uint64_t space,
+			     uint64_t addr, uint64_t mask)
+{
+	TEST_ASSERT_EQ(access_in_kernel(vcpu, rd_op(space), 1, addr, 0), mask);
+}
+
+static void assert_no_device_at(struct kvm_vcpu *vcpu, uint64_t space,
+				uint64_t addr)
+{
+	access_in_user(vcpu, rd_op(space), 1, addr, 0);
+	access_in_user(vcpu, wr_op(space), 1, addr, PVPANIC_PANICKED);
+}
+
+static uint64_t pvpanic_stat(struct kvm_vm *vm)
+{
+	return vm_get_stat(vm, "pvpanic_events");
+}
+
+static struct kvm_vm *create_vm(struct kvm_vcpu **vcpu)
+{
+	struct kvm_vm *vm = vm_create_with_one_vcpu(vcpu, guest_code);
+
+	virt_map(vm, MMIO_GPA, MMIO_GPA, 2);
+	return vm;
+}
+
+FIXTURE(pvpanic) {
+	struct kvm_vm *vm;
+	struct kvm_vcpu *vcpu;
+};
+
+FIXTURE_SETUP(pvpanic)
+{
+	TEST_REQUIRE(kvm_check_cap(KVM_CAP_PVPANIC));
+	self->vm = create_vm(&self->vcpu);
+}
+
+FIXTURE_TEARDOWN(pvpanic)
+{
+	kvm_vm_free(self->vm);
+}
+
+TEST(cap_reports_events)
+{
+	struct kvm_vm *vm = vm_create_barebones();
+
+	TEST_ASSERT_EQ(kvm_check_cap(KVM_CAP_PVPANIC), PVPANIC_EVENTS);
+	TEST_ASSERT_EQ(vm_check_cap(vm, KVM_CAP_PVPANIC), PVPANIC_EVENTS);
+	kvm_vm_free(vm);
+}
+
+TEST_F(pvpanic, off_by_default)
+{
+	assert_no_device_at(self->vcpu, PIO, PORT);
+	assert_no_device_at(self->vcpu, MMIO, MMIO_GPA);
+	TEST_ASSERT_EQ(pvpanic_stat(self->vm), 0);
+}
+
+/* A probe read returns the enabled events, in the kernel, for every mask. */
+static void check_probe(struct kvm_vcpu *vcpu, uint64_t space, uint64_t addr)
+{
+	uint64_t mask;
+
+	for (mask = 1; mask <= PVPANIC_EVENTS; mask++) {
+		pvpanic_enable(vcpu->vm, space, addr, mask);
+		assert_device_at(vcpu, space, addr, mask);
+	}
+	TEST_ASSERT_EQ(pvpanic_stat(vcpu->vm), 0);
+}
+
+TEST_F(pvpanic, probe_pio)
+{
+	check_probe(self->vcpu, PIO, PORT);
+}
+
+TEST_F(pvpanic, probe_mmio)
+{
+	check_probe(self->vcpu, MMIO, MMIO_GPA);
+}
+
+static void check_ignored_writes(struct kvm_vcpu *vcpu, uint64_t space,
+				 uint64_t addr)
+{
+	pvpanic_enable(vcpu->vm, space, addr, PVPANIC_PANICKED);
+
+	/* Zero, unknown bits and a disabled event: no exit at all. */
+	access_in_kernel(vcpu, wr_op(space), 1, addr, 0);
+	access_in_kernel(vcpu, wr_op(space), 1, addr, 0xf8);
+	access_in_kernel(vcpu, wr_op(space), 1, addr, PVPANIC_CRASH_LOADED);
+	access_in_kernel(vcpu, wr_op(space), 1, addr, PVPANIC_SHUTDOWN);
+	TEST_ASSERT_EQ(pvpanic_stat(vcpu->vm), 0);
+
+	/* All bits at once: only the enabled one is reported. */
+	write_event(vcpu, space, addr, 0xff, PVPANIC_PANICKED);
+	TEST_ASSERT_EQ(pvpanic_stat(vcpu->vm), 1);
+}
+
+TEST_F(pvpanic, ignored_writes_pio)
+{
+	check_ignored_writes(self->vcpu, PIO, PORT);
+}
+
+TEST_F(pvpanic, ignored_writes_mmio)
+{
+	check_ignored_writes(self->vcpu, MMIO, MMIO_GPA);
+}
+
+static void check_each_event(struct kvm_vcpu *vcpu, uint64_t space,
+			     uint64_t addr)
+{
+	uint64_t bit;
+
+	pvpanic_enable(vcpu->vm, space, addr, PVPANIC_EVENTS);
+	for (bit = 1; bit <= PVPANIC_SHUTDOWN; bit <<= 1)
+		write_event(vcpu, space, addr, bit, bit);
+	write_event(vcpu, space, addr, PVPANIC_EVENTS, PVPANIC_EVENTS);
+	TEST_ASSERT_EQ(pvpanic_stat(vcpu->vm), 4);
+}
+
+TEST_F(pvpanic, each_event_pio)
+{
+	check_each_event(self->vcpu, PIO, PORT);
+}
+
+TEST_F(pvpanic, each_event_mmio)
+{
+	check_each_event(self->vcpu, MMIO, MMIO_GPA);
+}
+
+/*
+ * At KVM_EXIT_IO/MMIO the guest's RIP is still on the access; at
+ * KVM_EXIT_PVPANIC it must be past it, and resuming must not repeat it.
+ */
+static void check_rip(struct kvm_vcpu *vcpu, uint64_t space, uint64_t addr)
+{
+	struct kvm_regs regs;
+	uint64_t rip_at;
+
+	set_op(vcpu, wr_op(space), 1, addr, PVPANIC_PANICKED);
+	vcpu_run(vcpu);
+	assert_user_exit(vcpu, wr_op(space), 1, addr);
+	vcpu_regs_get(vcpu, &regs);
+	rip_at = regs.rip;
+	expect_sync(vcpu);
+
+	pvpanic_enable(vcpu->vm, space, addr, PVPANIC_EVENTS);
+	vcpu_run(vcpu);
+	assert_pvpanic_exit(vcpu, PVPANIC_PANICKED, space, addr);
+	vcpu_regs_get(vcpu, &regs);
+	/*
+	 * KVM_EXIT_IO leaves RIP on the one-byte "out %al, (%dx)"; an emulated
+	 * MMIO store is completed before KVM_EXIT_MMIO, so RIP is already past
+	 * it there.  Either way, resuming must not repeat the store.
+	 */
+	TEST_ASSERT_EQ(regs.rip, rip_at + (space == PIO ? 1 : 0));
+	expect_sync(vcpu);
+	TEST_ASSERT_EQ(pvpanic_stat(vcpu->vm), 1);
+}
+
+TEST_F(pvpanic, rip_after_event_pio)
+{
+	check_rip(self->vcpu, PIO, PORT);
+}
+
+TEST_F(pvpanic, rip_after_event_mmio)
+{
+	check_rip(self->vcpu, MMIO, MMIO_GPA);
+}
+
+TEST_F(pvpanic, other_widths_pio)
+{
+	uint32_t w;
+
+	pvpanic_enable(self->vm, PIO, PORT, PVPANIC_EVENTS);
+	for (w = 2; w <= 4; w *= 2) {
+		access_in_user(self->vcpu, OP_IN, w, PORT, 0);
+		access_in_user(self->vcpu, OP_OUT, w, PORT, PVPANIC_PANICKED);
+	}
+	assert_device_at(self->vcpu, PIO, PORT, PVPANIC_EVENTS);
+	TEST_ASSERT_EQ(pvpanic_stat(self->vm), 0);
+}
+
+TEST_F(pvpanic, other_widths_mmio)
+{
+	uint32_t w;
+
+	pvpanic_enable(self->vm, MMIO, MMIO_GPA, PVPANIC_EVENTS);
+	for (w = 2; w <= 8; w *= 2) {
+		access_in_user(self->vcpu, OP_READ, w, MMIO_GPA, 0);
+		access_in_user(self->vcpu, OP_WRITE, w, MMIO_GPA, PVPANIC_PANICKED);
+	}
+	assert_device_at(self->vcpu, MMIO, MMIO_GPA, PVPANIC_EVENTS);
+	TEST_ASSERT_EQ(pvpanic_stat(self->vm), 0);
+}
+
+TEST_F(pvpanic, neighbours_untouched)
+{
+	pvpanic_enable(self->vm, PIO, PORT, PVPANIC_EVENTS);
+	assert_no_device_at(self->vcpu, PIO, PORT - 1);
+	assert_no_device_at(self->vcpu, PIO, PORT + 1);
+	assert_device_at(self->vcpu, PIO, PORT, PVPANIC_EVENTS);
+
+	pvpanic_enable(self->vm, MMIO, MMIO_GPA + 1, PVPANIC_EVENTS);
+	assert_no_device_at(self->vcpu, MMIO, MMIO_GPA);
+	assert_no_device_at(self->vcpu, MMIO, MMIO_GPA + 2);
+	assert_device_at(self->vcpu, MMIO, MMIO_GPA + 1, PVPANIC_EVENTS);
+	TEST_ASSERT_EQ(pvpanic_stat(self->vm), 0);
+}
+
+TEST_F(pvpanic, remove)
+{
+	/* Removing when there is no device succeeds. */
+	pvpanic_enable(self->vm, 0, 0, 0);
+
+	pvpanic_enable(self->vm, PIO, PORT, PVPANIC_EVENTS);
+	assert_device_at(self->vcpu, PIO, PORT, PVPANIC_EVENTS);
+	pvpanic_enable(self->vm, 0, 0, 0);
+	assert_no_device_at(self->vcpu, PIO, PORT);
+	pvpanic_enable(self->vm, 0, 0, 0);
+
+	/* And it can come back. */
+	pvpanic_enable(self->vm, MMIO, MMIO_GPA, PVPANIC_PANICKED);
+	write_event(self->vcpu, MMIO, MMIO_GPA, PVPANIC_PANICKED, PVPANIC_PANICKED);
+	pvpanic_enable(self->vm, 0, 0, 0);
+	assert_no_device_at(self->vcpu, MMIO, MMIO_GPA);
+}
+
+TEST_F(pvpanic, move)
+{
+	struct kvm_vcpu *vcpu = self->vcpu;
+
+	pvpanic_enable(self->vm, PIO, PORT, PVPANIC_EVENTS);
+	write_event(vcpu, PIO, PORT, PVPANIC_PANICKED, PVPANIC_PANICKED);
+
+	/* PIO -> PIO, with a new mask. */
+	pvpanic_enable(self->vm, PIO, 0x600, PVPANIC_CRASH_LOADED);
+	assert_no_device_at(vcpu, PIO, PORT);
+	assert_device_at(vcpu, PIO, 0x600, PVPANIC_CRASH_LOADED);
+	write_event(vcpu, PIO, 0x600, PVPANIC_EVENTS, PVPANIC_CRASH_LOADED);
+
+	/* PIO -> MMIO. */
+	pvpanic_enable(self->vm, MMIO, MMIO_GPA, PVPANIC_EVENTS);
+	assert_no_device_at(vcpu, PIO, 0x600);
+	assert_device_at(vcpu, MMIO, MMIO_GPA, PVPANIC_EVENTS);
+	write_event(vcpu, MMIO, MMIO_GPA, PVPANIC_SHUTDOWN, PVPANIC_SHUTDOWN);
+
+	/* MMIO -> MMIO (a BAR move) and back to PIO. */
+	pvpanic_enable(self->vm, MMIO, MMIO_GPA + 0x10, PVPANIC_EVENTS);
+	assert_no_device_at(vcpu, MMIO, MMIO_GPA);
+	write_event(vcpu, MMIO, MMIO_GPA + 0x10, PVPANIC_PANICKED, PVPANIC_PANICKED);
+	pvpanic_enable(self->vm, PIO, PORT, PVPANIC_EVENTS);
+	assert_no_device_at(vcpu, MMIO, MMIO_GPA + 0x10);
+	assert_device_at(vcpu, PIO, PORT, PVPANIC_EVENTS);
+
+	/* The stat counts across moves. */
+	TEST_ASSERT_EQ(pvpanic_stat(self->vm), 4);
+}
+
+static void expect_einval(struct kvm_vcpu *vcpu, uint32_t flags, uint64_t a0,
+			  uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	int r = pvpanic_enable_flags(vcpu->vm, flags, a0, a1, a2, a3);
+
+	TEST_ASSERT(r == -1 && errno == EINVAL,
+		    "flags 0x%x args 0x%lx 0x%lx 0x%lx 0x%lx: %d errno %d, want EINVAL",
+		    flags, a0, a1, a2, a3, r, errno);
+	/* Nothing changed: the device still answers where it was. */
+	assert_device_at(vcpu, PIO, PORT, PVPANIC_PANICKED);
+}
+
+TEST_F(pvpanic, invalid_args)
+{
+	struct kvm_vcpu *vcpu = self->vcpu;
+	uint64_t bit;
+	int i;
+
+	pvpanic_enable(self->vm, PIO, PORT, PVPANIC_PANICKED);
+
+	for (i = 0; i < 64; i++) {
+		bit = 1ull << i;
+
+		if (bit != PIO && bit != MMIO)
+			expect_einval(vcpu, 0, bit, 0x600, PVPANIC_EVENTS, 0);
+		if (bit > 0xffff)
+			expect_einval(vcpu, 0, PIO, bit, PVPANIC_EVENTS, 0);
+		if (bit & ~PVPANIC_EVENTS) {
+			expect_einval(vcpu, 0, PIO, 0x600, bit, 0);
+			expect_einval(vcpu, 0, MMIO, MMIO_GPA, bit, 0);
+		}
+		expect_einval(vcpu, 0, PIO, 0x600, PVPANIC_EVENTS, bit);
+		/* Removal takes no address. */
+		expect_einval(vcpu, 0, bit, 0, 0, 0);
+		expect_einval(vcpu, 0, 0, bit, 0, 0);
+		expect_einval(vcpu, 0, 0, 0, 0, bit);
+		if (i < 32)
+			expect_einval(vcpu, bit, PIO, 0x600, PVPANIC_EVENTS, 0);
+	}
+	/* The last byte of the address space: addr + 1 would wrap. */
+	expect_einval(vcpu, 0, MMIO, ~0ull, PVPANIC_EVENTS, 0);
+	expect_einval(vcpu, 0, PIO, 0x10000, PVPANIC_EVENTS, 0);
+
+	/* ...but the last port and the byte before the last one are fine. */
+	pvpanic_enable(self->vm, PIO, 0xffff, PVPANIC_EVENTS);
+	pvpanic_enable(self->vm, MMIO, ~0ull - 1, PVPANIC_EVENTS);
+	pvpanic_enable(self->vm, PIO, PORT, PVPANIC_PANICKED);
+	assert_device_at(vcpu, PIO, PORT, PVPANIC_PANICKED);
+}
+
+static int __ioeventfd(struct kvm_vm *vm, uint64_t addr, uint32_t len,
+		       uint32_t flags, int fd, bool assign)
+{
+	struct kvm_ioeventfd ioev = {
+		.datamatch = PVPANIC_PANICKED,
+		.addr = addr,
+		.len = len,
+		.fd = fd,
+		.flags = flags | (assign ? 0 : KVM_IOEVENTFD_FLAG_DEASSIGN),
+	};
+
+	return __vm_ioctl(vm, KVM_IOEVENTFD, &ioev);
+}
+
+static void expect_eexist(int r, const char *what)
+{
+	TEST_ASSERT(r == -1 && errno == EEXIST, "%s: %d errno %d, want EEXIST",
+		    what, r, errno);
+}
+
+/* ioeventfds whose range covers @addr: every length, with and without datamatch. */
+static const struct { int off; uint32_t len; } covering[] = {
+	{ 0, 0 }, { 0, 1 }, { 0, 2 }, { 0, 4 }, { 0, 8 }, { -1, 2 }, { -3, 4 }, { -7, 8 },
+};
+
+static void check_eexist_ioeventfd(struct kvm_vcpu *vcpu, uint64_t space,
+				   uint64_t addr)
+{
+	uint32_t pio = space == PIO ? KVM_IOEVENTFD_FLAG_PIO : 0;
+	struct kvm_vm *vm = vcpu->vm;
+	int fd = eventfd(0, 0);
+	uint32_t dm;
+	int i;
+
+	TEST_ASSERT(fd >= 0, "eventfd");
+	for (i = 0; i < ARRAY_SIZE(covering); i++) {
+		uint64_t a = addr + covering[i].off;
+		uint32_t len = covering[i].len;
+
+		for (dm = 0; dm <= KVM_IOEVENTFD_FLAG_DATAMATCH; dm += KVM_IOEVENTFD_FLAG_DATAMATCH) {
+			if (dm && !len)
+				continue;
+
+			/* ioeventfd first: the device cannot be placed over it. */
+			TEST_ASSERT_EQ(__ioeventfd(vm, a, len, pio | dm, fd, true), 0);
+			expect_eexist(__pvpanic_enable(vm, space, addr, PVPANIC_EVENTS),
+				      "pvpanic over ioeventfd");
+			assert_device_at(vcpu, PIO, 0x600, PVPANIC_PANICKED);
+			TEST_ASSERT_EQ(__ioeventfd(vm, a, len, pio | dm, fd, false), 0);
+
+			/* Device first: the ioeventfd cannot be placed over it. */
+			pvpanic_enable(vm, space, addr, PVPANIC_EVENTS);
+			expect_eexist(__ioeventfd(vm, a, len, pio | dm, fd, true),
+				      "ioeventfd over pvpanic");
+			assert_device_at(vcpu, space, addr, PVPANIC_EVENTS);
+			pvpanic_enable(vm, PIO, 0x600, PVPANIC_PANICKED);
+		}
+	}
+
+	/* Right next to the device is fine, both ways round. */
+	pvpanic_enable(vm, space, addr, PVPANIC_EVENTS);
+	TEST_ASSERT_EQ(__ioeventfd(vm, addr + 1, 1, pio, fd, true), 0);
+	TEST_ASSERT_EQ(__ioeventfd(vm, addr - 2, 2, pio, fd, true), 0);
+	TEST_ASSERT_EQ(__ioeventfd(vm, addr - 1, 0, pio, fd, true), 0);
+	pvpanic_enable(vm, 0, 0, 0);
+	pvpanic_enable(vm, space, addr, PVPANIC_EVENTS);
+	assert_device_at(vcpu, space, addr, PVPANIC_EVENTS);
+	close(fd);
+}
+
+TEST_F(pvpanic, eexist_ioeventfd_pio)
+{
+	pvpanic_enable(self->vm, PIO, 0x600, PVPANIC_PANICKED);
+	check_eexist_ioeventfd(self->vcpu, PIO, PORT);
+}
+
+TEST_F(pvpanic, eexist_ioeventfd_mmio)
+{
+	pvpanic_enable(self->vm, PIO, 0x600, PVPANIC_PANICKED);
+	check_eexist_ioeventfd(self->vcpu, MMIO, MMIO_GPA + 0x10);
+}
+
+static int __coalesced(struct kvm_vm *vm, uint64_t addr, uint32_t size,
+		       bool pio, bool assign)
+{
+	struct kvm_coalesced_mmio_zone zone = {
+		.addr = addr,
+		.size = size,
+		.pio = pio,
+	};
+
+	return __vm_ioctl(vm, assign ? KVM_REGISTER_COALESCED_MMIO :
+			  KVM_UNREGISTER_COALESCED_MMIO, &zone);
+}
+
+static void check_eexist_coalesced(struct kvm_vcpu *vcpu, uint64_t space,
+				   uint64_t addr)
+{
+	struct kvm_vm *vm = vcpu->vm;
+	bool pio = space == PIO;
+
+	TEST_REQUIRE(kvm_has_cap(pio ? KVM_CAP_COALESCED_PIO : KVM_CAP_COALESCED_MMIO));
+
+	TEST_ASSERT_EQ(__coalesced(vm, addr - 4, 8, pio, true), 0);
+	expect_eexist(__pvpanic_enable(vm, space, addr, PVPANIC_EVENTS),
+		      "pvpanic over a coalesced zone");
+	assert_device_at(vcpu, PIO, 0x600, PVPANIC_PANICKED);
+	TEST_ASSERT_EQ(__coalesced(vm, addr - 4, 8, pio, false), 0);
+
+	pvpanic_enable(vm, space, addr, PVPANIC_EVENTS);
+	expect_eexist(__coalesced(vm, addr - 4, 8, pio, true),
+		      "coalesced zone over pvpanic");
+	expect_eexist(__coalesced(vm, addr, 1, pio, true),
+		      "coalesced zone over pvpanic");
+	assert_device_at(vcpu, space, addr, PVPANIC_EVENTS);
+
+	/* A zone that ends just before the device is fine. */
+	TEST_ASSERT_EQ(__coalesced(vm, addr - 4, 4, pio, true), 0);
+	assert_device_at(vcpu, space, addr, PVPANIC_EVENTS);
+}
+
+TEST_F(pvpanic, eexist_coalesced_pio)
+{
+	pvpanic_enable(self->vm, PIO, 0x600, PVPANIC_PANICKED);
+	check_eexist_coalesced(self->vcpu, PIO, PORT);
+}
+
+TEST_F(pvpanic, eexist_coalesced_mmio)
+{
+	pvpanic_enable(self->vm, PIO, 0x600, PVPANIC_PANICKED);
+	check_eexist_coalesced(self->vcpu, MMIO, MMIO_GPA + 0x10);
+}
+
+/* The x86 selftests' VM has an in-kernel PIC and IOAPIC; add the PIT. */
+TEST_F(pvpanic, eexist_in_kernel_devices)
+{
+	static const struct { uint64_t space, addr; } taken[] = {
+		{ PIO, 0x20 }, { PIO, 0x21 }, { PIO, 0xa0 }, { PIO, 0xa1 },
+		{ PIO, 0x4d0 }, { PIO, 0x4d1 },			/* PIC, ELCR */
+		{ PIO, 0x40 }, { PIO, 0x43 }, { PIO, 0x61 },	/* PIT, speaker */
+		{ MMIO, 0xfec00000 }, { MMIO, 0xfec000ff },	/* IOAPIC */
+	};
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+	int i;
+
+	vm_ioctl(self->vm, KVM_CREATE_PIT2, &pit);
+	pvpanic_enable(self->vm, PIO, PORT, PVPANIC_PANICKED);
+
+	for (i = 0; i < ARRAY_SIZE(taken); i++) {
+		int r = __pvpanic_enable(self->vm, taken[i].space, taken[i].addr,
+					 PVPANIC_EVENTS);
+
+		TEST_ASSERT(r == -1 && errno == EEXIST,
+			    "pvpanic over the in-kernel device at %s 0x%lx: %d errno %d, want EEXIST",
+			    taken[i].space == PIO ? "port" : "GPA", taken[i].addr, r, errno);
+		assert_device_at(self->vcpu, PIO, PORT, PVPANIC_PANICKED);
+	}
+	/* Just past the PIT. */
+	pvpanic_enable(self->vm, PIO, 0x44, PVPANIC_EVENTS);
+	assert_device_at(self->vcpu, PIO, 0x44, PVPANIC_EVENTS);
+}
+
+TEST(pit_over_pvpanic)
+{
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+
+	TEST_REQUIRE(kvm_check_cap(KVM_CAP_PVPANIC));
+	vm = create_vm(&vcpu);
+	pvpanic_enable(vm, PIO, 0x42, PVPANIC_EVENTS);
+	TEST_ASSERT(__vm_ioctl(vm, KVM_CREATE_PIT2, &pit) == -1,
+		    "KVM_CREATE_PIT2 over the pvpanic port succeeded");
+	assert_device_at(vcpu, PIO, 0x42, PVPANIC_EVENTS);
+	kvm_vm_free(vm);
+}
+
+TEST(two_vms_isolated)
+{
+	struct kvm_vcpu *vcpu_a, *vcpu_b;
+	struct kvm_vm *a, *b;
+
+	TEST_REQUIRE(kvm_check_cap(KVM_CAP_PVPANIC));
+	a = create_vm(&vcpu_a);
+	b = create_vm(&vcpu_b);
+
+	pvpanic_enable(a, PIO, PORT, PVPANIC_EVENTS);
+	assert_no_device_at(vcpu_b, PIO, PORT);
+	write_event(vcpu_a, PIO, PORT, PVPANIC_PANICKED, PVPANIC_PANICKED);
+
+	pvpanic_enable(b, MMIO, MMIO_GPA, PVPANIC_CRASH_LOADED);
+	assert_device_at(vcpu_a, PIO, PORT, PVPANIC_EVENTS);
+	assert_no_device_at(vcpu_a, MMIO, MMIO_GPA);
+	assert_device_at(vcpu_b, MMIO, MMIO_GPA, PVPANIC_CRASH_LOADED);
+
+	TEST_ASSERT_EQ(pvpanic_stat(a), 1);
+	TEST_ASSERT_EQ(pvpanic_stat(b), 0);
+	kvm_vm_free(b);
+	write_event(vcpu_a, PIO, PORT, PVPANIC_SHUTDOWN, PVPANIC_SHUTDOWN);
+	kvm_vm_free(a);
+}
+
+#define NR_VCPUS	3
+#define NR_WRITES	50
+
+/* Each vCPU writes its own event NR_WRITES times. */
+static void guest_code_writer(uint32_t id)
+{
+	int i;
+
+	for (i = 0; i < NR_WRITES; i++)
+		asm volatile("outb %b0, %w1" : : "a"(1u << id), "d"(PORT));
+	GUEST_DONE();
+}
+
+static void *writer_thread(void *arg)
+{
+	struct kvm_vcpu *vcpu = arg;
+	uint64_t own = 1u << vcpu->id;
+	struct ucall uc;
+	int exits = 0;
+
+	for (;;) {
+		vcpu_run(vcpu);
+		if (vcpu->run->exit_reason == KVM_EXIT_PVPANIC) {
+			assert_pvpanic_exit(vcpu, own, PIO, PORT);
+			exits++;
+			continue;
+		}
+		TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_IO);
+		if (get_ucall(vcpu, &uc) == UCALL_ABORT)
+			REPORT_GUEST_ASSERT(uc);
+		TEST_ASSERT_EQ(uc.cmd, UCALL_DONE);
+		break;
+	}
+	TEST_ASSERT_EQ(exits, NR_WRITES);
+	return NULL;
+}
+
+TEST(vcpus_write_at_once)
+{
+	struct kvm_vcpu *vcpus[NR_VCPUS];
+	pthread_t threads[NR_VCPUS];
+	struct kvm_vm *vm;
+	int i;
+
+	TEST_REQUIRE(kvm_check_cap(KVM_CAP_PVPANIC));
+	vm = vm_create_with_vcpus(NR_VCPUS, guest_code_writer, vcpus);
+	pvpanic_enable(vm, PIO, PORT, PVPANIC_EVENTS);
+
+	for (i = 0; i < NR_VCPUS; i++) {
+		vcpu_args_set(vcpus[i], 1, i);
+		pthread_create(&threads[i], NULL, writer_thread, vcpus[i]);
+	}
+	for (i = 0; i < NR_VCPUS; i++)
+		pthread_join(threads[i], NULL);
+
+	TEST_ASSERT_EQ(pvpanic_stat(vm), NR_VCPUS * NR_WRITES);
+	kvm_vm_free(vm);
+}
+
+/* Writes made before the exit is taken are OR-ed into it, never lost. */
+TEST_F(pvpanic, rep_outsb_accumulates)
+{
+	struct kvm_vcpu *vcpu = self->vcpu;
+
+	guest_outsb_buf[0] = PVPANIC_CRASH_LOADED;
+	guest_outsb_buf[1] = PVPANIC_PANICKED;
+	sync_global_to_guest(self->vm, guest_outsb_buf);
+	pvpanic_enable(self->vm, PIO, PORT, PVPANIC_EVENTS);
+
+	set_op(vcpu, OP_OUTSB, 1, PORT, 2);
+	vcpu_run(vcpu);
+	assert_pvpanic_exit(vcpu, PVPANIC_CRASH_LOADED | PVPANIC_PANICKED, PIO, PORT);
+	expect_sync(vcpu);
+	TEST_ASSERT_EQ(pvpanic_stat(self->vm), 2);
+}
+
+/*
+ * A 2-byte store to the last byte of a page is split by KVM's emulator: the
+ * first byte goes to a device at the end of the page, the second one to
+ * userspace.  The event is then pending while the vCPU is out on
+ * KVM_EXIT_MMIO, and comes out on the next KVM_RUN.
+ */
+static void exit_with_event_pending(struct kvm_vcpu *vcpu)
+{
+	const uint64_t addr = MMIO_GPA + 0xfff;
+
+	pvpanic_enable(vcpu->vm, MMIO, addr, PVPANIC_EVENTS);
+	set_op(vcpu, OP_WRITE, 2, addr, PVPANIC_SHUTDOWN | 0x1200);
+	vcpu_run(vcpu);
+	assert_user_exit(vcpu, OP_WRITE, 1, addr + 1);
+	TEST_ASSERT_EQ(vcpu->run->mmio.data[0], 0x12);
+}
+
+TEST_F(pvpanic, event_pending_across_exit)
+{
+	exit_with_event_pending(self->vcpu);
+	vcpu_run(self->vcpu);
+	assert_pvpanic_exit(self->vcpu, PVPANIC_SHUTDOWN, MMIO, MMIO_GPA + 0xfff);
+	expect_sync(self->vcpu);
+	TEST_ASSERT_EQ(pvpanic_stat(self->vm), 1);
+}
+
+/* The debug kernel's KASAN and kmemleak judge what happens here. */
+TEST_F(pvpanic, destroy_with_event_pending)
+{
+	exit_with_event_pending(self->vcpu);
+	kvm_vm_free(self->vm);
+
+	self->vm = create_vm(&self->vcpu);
+	assert_no_device_at(self->vcpu, MMIO, MMIO_GPA + 0xfff);
+	TEST_ASSERT_EQ(pvpanic_stat(self->vm), 0);
+}
+
+TEST(destroy_with_device_enabled)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+
+	TEST_REQUIRE(kvm_check_cap(KVM_CAP_PVPANIC));
+	vm = create_vm(&vcpu);
+	pvpanic_enable(vm, PIO, PORT, PVPANIC_EVENTS);
+	write_event(vcpu, PIO, PORT, PVPANIC_PANICKED, PVPANIC_PANICKED);
+	kvm_vm_free(vm);
+}
+
+TEST(cpuid_feature_bit)
+{
+	const struct kvm_cpuid_entry2 *e;
+
+	TEST_REQUIRE(kvm_check_cap(KVM_CAP_PVPANIC));
+	e = get_cpuid_entry(kvm_get_supported_cpuid(), KVM_CPUID_FEATURES, 0);
+	TEST_ASSERT(e->eax & (1u << KVM_FEATURE_PVPANIC),
+		    "KVM_FEATURE_PVPANIC missing from KVM_CPUID_FEATURES.EAX 0x%x",
+		    e->eax);
+}
+
+TEST_HARNESS_MAIN
