@@ -21,8 +21,7 @@ static void guest_code(void)
 	uint8_t mask;
 
 	asm volatile("inb %w1, %b0" : "=a"(mask) : "d"(PORT));
-	GUEST_PRINTF("guest: probe: inb(0x%x) = 0x%x; KVM answered it, the VMM saw no exit\n",
-		     PORT, mask);
+	GUEST_PRINTF("guest: probe: inb(0x%x) = 0x%x, answered by KVM: no exit\n", PORT, mask);
 	GUEST_ASSERT(mask & PVPANIC_PANICKED);
 
 	GUEST_PRINTF("guest: kexec loaded a crash kernel; outb(0x%x, CRASH_LOADED)\n", PORT);
@@ -54,12 +53,13 @@ static void handle_pvpanic(struct kvm_vcpu *vcpu)
 	struct kvm_regs regs;
 
 	vcpu_regs_get(vcpu, &regs);
-	printf("VMM:   exit KVM_EXIT_PVPANIC: events 0x%llx (%s) at %s 0x%llx, flags %u, guest RIP 0x%llx (after the OUT)\n",
+	printf("VMM:   exit KVM_EXIT_PVPANIC: events 0x%llx (%s) at %s 0x%llx, flags %u\n",
 	       run->pvpanic.events, event_names(run->pvpanic.events),
 	       run->pvpanic.space == KVM_PVPANIC_SPACE_PIO ? "port" : "GPA",
-	       run->pvpanic.addr, run->pvpanic.flags, regs.rip);
+	       run->pvpanic.addr, run->pvpanic.flags);
+	printf("VMM:   guest RIP 0x%llx, already past its OUT\n", regs.rip);
 	if (run->pvpanic.events & PVPANIC_PANICKED)
-		printf("VMM:   policy: the guest panicked; a real VMM would dump or stop it here\n");
+		printf("VMM:   policy: the guest panicked; a real VMM would dump or stop it\n");
 	else
 		printf("VMM:   policy: informational; note it and resume the guest\n");
 }
@@ -111,7 +111,7 @@ int main(void)
 	}
 
 	/* Any other exit, such as KVM_EXIT_IO for the probe, failed above. */
-	printf("VMM: exits seen: %d KVM_EXIT_PVPANIC, %d guest prints, 1 GUEST_DONE, none for the probe\n",
+	printf("VMM: exits seen: %d KVM_EXIT_PVPANIC, %d guest prints, 1 GUEST_DONE, 0 probes\n",
 	       nr_pvpanic, nr_prints);
 	printf("VMM: VM stat pvpanic_events = %lu\n", vm_get_stat(vm, "pvpanic_events"));
 	kvm_vm_free(vm);

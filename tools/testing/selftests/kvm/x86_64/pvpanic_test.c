@@ -73,28 +73,28 @@ static uint64_t guest_pio(const struct guest_op *op)
 
 static uint64_t guest_mmio(const struct guest_op *op)
 {
-	volatile void *p = (volatile void *)op->addr;
+	void *p = (void *)op->addr;
 
 	switch (op->kind * 16 + op->width) {
 	case OP_READ * 16 + 1:
-		return *(volatile uint8_t *)p;
+		return READ_ONCE(*(uint8_t *)p);
 	case OP_READ * 16 + 2:
-		return *(volatile uint16_t *)p;
+		return READ_ONCE(*(uint16_t *)p);
 	case OP_READ * 16 + 4:
-		return *(volatile uint32_t *)p;
+		return READ_ONCE(*(uint32_t *)p);
 	case OP_READ * 16 + 8:
-		return *(volatile uint64_t *)p;
+		return READ_ONCE(*(uint64_t *)p);
 	case OP_WRITE * 16 + 1:
-		*(volatile uint8_t *)p = op->val;
+		WRITE_ONCE(*(uint8_t *)p, op->val);
 		return 0;
 	case OP_WRITE * 16 + 2:
-		*(volatile uint16_t *)p = op->val;
+		WRITE_ONCE(*(uint16_t *)p, op->val);
 		return 0;
 	case OP_WRITE * 16 + 4:
-		*(volatile uint32_t *)p = op->val;
+		WRITE_ONCE(*(uint32_t *)p, op->val);
 		return 0;
 	case OP_WRITE * 16 + 8:
-		*(volatile uint64_t *)p = op->val;
+		WRITE_ONCE(*(uint64_t *)p, op->val);
 		return 0;
 	}
 	GUEST_FAIL("bad MMIO op %u width %u", op->kind, op->width);
@@ -610,6 +610,7 @@ static void check_eexist_ioeventfd(struct kvm_vcpu *vcpu, uint64_t space,
 	uint32_t pio = space == PIO ? KVM_IOEVENTFD_FLAG_PIO : 0;
 	struct kvm_vm *vm = vcpu->vm;
 	int fd = eventfd(0, 0);
+	const uint32_t dm_flag = KVM_IOEVENTFD_FLAG_DATAMATCH;
 	uint32_t dm;
 	int i;
 
@@ -618,7 +619,7 @@ static void check_eexist_ioeventfd(struct kvm_vcpu *vcpu, uint64_t space,
 		uint64_t a = addr + covering[i].off;
 		uint32_t len = covering[i].len;
 
-		for (dm = 0; dm <= KVM_IOEVENTFD_FLAG_DATAMATCH; dm += KVM_IOEVENTFD_FLAG_DATAMATCH) {
+		for (dm = 0; dm <= dm_flag; dm += dm_flag) {
 			if (dm && !len)
 				continue;
 
