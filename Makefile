@@ -4,7 +4,7 @@
 #
 #   make demo         build everything, boot it, run the pvpanic demo VMM
 #   make              packages, patched tree, x86_64 kernel + KVM modules,
-#                     static KVM selftests, initramfs
+#                     static KVM selftests, tools/kvm/ programs, initramfs
 #   make check        ... then boot it and run our selftests + the regression list
 #   make run RUN="/path/to/static-binary [args]"
 #   make headers      patched uapi headers into $(BUILD)/usr/include
@@ -23,7 +23,7 @@ REGRESSION_LIST ?= $(H)/regression-x86_64.list
 DEBUG_EXCLUDE := $(H)/regression-debug.exclude
 DEBUG_LIST ?= $(BUILD)/regression-debug.list
 
-.PHONY: all deps tree kernel selftests initramfs check run demo headers ppc \
+.PHONY: all deps tree kernel selftests tools initramfs check run demo headers ppc \
 	kernel-debug initramfs-debug check-debug lint check-upstream-all clean
 
 all: initramfs
@@ -44,12 +44,15 @@ headers: kernel
 selftests: kernel
 	@$(H)/build-selftests.sh
 
-initramfs: kernel selftests
+tools: kernel
+	@$(H)/build-tools.sh
+
+initramfs: kernel selftests tools
 	@$(H)/mkinitramfs.sh base x86_64
 	@$(H)/mkinitramfs.sh tests $(REGRESSION_LIST) $(BUILD)/initramfs-tests-x86_64.cpio
 
 demo: all
-	@$(H)/run-vm.sh run $(BUILD)/selftests-x86_64/x86_64/pvpanic_demo
+	@RUN_EXTRA="$(BUILD)/selftests-x86_64/x86_64/pvpanic_demo" $(H)/run-vm.sh run $(H)/guest/demo.sh
 
 check: all
 	@$(H)/run-vm.sh check x86_64 $(REGRESSION_LIST)
@@ -69,7 +72,7 @@ ppc: tree
 kernel-debug: tree
 	@$(H)/build-kernel.sh x86_64-debug
 
-initramfs-debug: kernel-debug selftests
+initramfs-debug: kernel-debug selftests tools
 	@grep -v -e '^#' -e '^[[:space:]]*$$' $(DEBUG_EXCLUDE) | \
 		awk 'NR == FNR { x[$$1] = 1; next } !($$1 in x)' - $(REGRESSION_LIST) > $(BUILD)/regression-debug.list
 	@$(H)/mkinitramfs.sh base x86_64-debug

@@ -49,6 +49,8 @@ base)
 	add "$kout/virt/lib/irqbypass.ko" /modules/irqbypass.ko 0644
 	add "$kout/arch/x86/kvm/kvm.ko" /modules/kvm.ko 0644
 	add "$kout/arch/x86/kvm/kvm-amd.ko" /modules/kvm-amd.ko 0644
+	# Our tools/kvm/ programs, on every VM's PATH.
+	add "$BUILD/tools/kvm-events-monitor" /usr/bin/kvm-events-monitor 0755
 	;;
 tests)
 	list=$1 out=$2
@@ -74,6 +76,10 @@ run)
 	done > "$args"
 	add "$prog" /run/prog 0755
 	add "$args" /run/args 0644
+	# RUN_EXTRA: more host files the program needs, as /run/extra/NAME.
+	for f in ${RUN_EXTRA:-}; do
+		add "$f" "/run/extra/${f##*/}" 0755
+	done
 	;;
 *) die "usage: mkinitramfs.sh base|tests|run ..." ;;
 esac

@@ -228,4 +228,7 @@ void kvm_pvpanic_prepare_exit(struct kvm_vcpu *vcpu)
 	run->pvpanic.flags = 0;
 
 	pending->events = 0;
+
+	kvm_events_pvpanic(vcpu, run->pvpanic.events, run->pvpanic.addr,
+			   run->pvpanic.space);
 }
