@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +25,8 @@
 #include <linux/kvm_events.h>
 #include <misc/pvpanic.h>
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 static const char *prog = "kvm-events-monitor";
 
 struct monitor {
@@ -34,12 +35,12 @@ struct monitor {
 };
 
 /* "uint" attributes are 4 or 8 bytes long, whichever the value needs. */
-static uint64_t get_uint(struct nlattr *a)
+static unsigned long long get_uint(struct nlattr *a)
 {
 	return nla_len(a) == sizeof(uint32_t) ? nla_get_u32(a) : nla_get_u64(a);
 }
 
-static void print_events(uint64_t events)
+static void print_events(unsigned long long events)
 {
 	static const struct { uint64_t bit; const char *name; } names[] = {
 		{ PVPANIC_PANICKED, "panicked" },
@@ -50,7 +51,7 @@ static void print_events(uint64_t events)
 	unsigned int i;
 
 	printf("\"event_names\":[");
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		if (events & names[i].bit) {
 			printf("%s\"%s\"", sep, names[i].name);
 			sep = ",";
@@ -75,23 +76,23 @@ static int on_message(struct nl_msg *msg, void *arg)
 		return NL_SKIP;
 
 	space = nla_get_u32(tb[KVM_EVENTS_A_PVPANIC_SPACE]);
-	printf("{\"type\":\"pvpanic\",\"vm_id\":%" PRIu64,
+	printf("{\"type\":\"pvpanic\",\"vm_id\":%llu",
 	       get_uint(tb[KVM_EVENTS_A_PVPANIC_VM_ID]));
 	if (tb[KVM_EVENTS_A_PVPANIC_TGID])
 		printf(",\"tgid\":%u", nla_get_u32(tb[KVM_EVENTS_A_PVPANIC_TGID]));
 	if (tb[KVM_EVENTS_A_PVPANIC_VCPU_ID])
 		printf(",\"vcpu_id\":%u", nla_get_u32(tb[KVM_EVENTS_A_PVPANIC_VCPU_ID]));
-	printf(",\"events\":%" PRIu64 ",", get_uint(tb[KVM_EVENTS_A_PVPANIC_EVENTS]));
+	printf(",\"events\":%llu,", get_uint(tb[KVM_EVENTS_A_PVPANIC_EVENTS]));
 	print_events(get_uint(tb[KVM_EVENTS_A_PVPANIC_EVENTS]));
-	printf(",\"space\":\"%s\",\"addr\":%" PRIu64,
+	printf(",\"space\":\"%s\",\"addr\":%llu",
 	       space == KVM_PVPANIC_SPACE_PIO ? "pio" :
 	       space == KVM_PVPANIC_SPACE_MMIO ? "mmio" : "unknown",
 	       get_uint(tb[KVM_EVENTS_A_PVPANIC_ADDR]));
 	if (tb[KVM_EVENTS_A_PVPANIC_BOOTTIME_NS])
-		printf(",\"boottime_ns\":%" PRIu64,
+		printf(",\"boottime_ns\":%llu",
 		       get_uint(tb[KVM_EVENTS_A_PVPANIC_BOOTTIME_NS]));
 	if (tb[KVM_EVENTS_A_PVPANIC_REALTIME_NS])
-		printf(",\"realtime_ns\":%" PRIu64,
+		printf(",\"realtime_ns\":%llu",
 		       get_uint(tb[KVM_EVENTS_A_PVPANIC_REALTIME_NS]));
 	if (tb[KVM_EVENTS_A_PVPANIC_SUPPRESSED])
 		printf(",\"suppressed\":%u",
@@ -103,7 +104,7 @@ static int on_message(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-static void usage(FILE *f)
+static void print_usage(FILE *f)
 {
 	fprintf(f, "usage: %s [--count N] [--timeout SECONDS]\n"
 		"Print KVM guest events (generic netlink family \"%s\") as JSON lines.\n"
@@ -155,15 +156,15 @@ int main(int argc, char **argv)
 			timeout = parse_num(optarg, "timeout");
 			break;
 		case 'h':
-			usage(stdout);
+			print_usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
+			print_usage(stderr);
 			return 2;
 		}
 	}
 	if (optind != argc) {
-		usage(stderr);
+		print_usage(stderr);
 		return 2;
 	}
 	if (!m.count)

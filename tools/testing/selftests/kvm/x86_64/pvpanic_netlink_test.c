@@ -79,19 +79,24 @@ static int on_message(struct nl_msg *msg, void *arg)
 	for (i = 1; i <= KVM_EVENTS_A_PVPANIC_MAX; i++)
 		if (tb[i])
 			m->present |= 1u << i;
-#define U(a, f) do { if (tb[a]) m->f = get_uint(tb[a]); } while (0)
-#define U32(a, f) do { if (tb[a]) m->f = nla_get_u32(tb[a]); } while (0)
-	U(KVM_EVENTS_A_PVPANIC_VM_ID, vm_id);
-	U32(KVM_EVENTS_A_PVPANIC_TGID, tgid);
-	U32(KVM_EVENTS_A_PVPANIC_VCPU_ID, vcpu_id);
-	U(KVM_EVENTS_A_PVPANIC_EVENTS, events);
-	U32(KVM_EVENTS_A_PVPANIC_SPACE, space);
-	U(KVM_EVENTS_A_PVPANIC_ADDR, addr);
-	U(KVM_EVENTS_A_PVPANIC_BOOTTIME_NS, boottime_ns);
-	U(KVM_EVENTS_A_PVPANIC_REALTIME_NS, realtime_ns);
-	U32(KVM_EVENTS_A_PVPANIC_SUPPRESSED, suppressed);
-#undef U
-#undef U32
+	if (tb[KVM_EVENTS_A_PVPANIC_VM_ID])
+		m->vm_id = get_uint(tb[KVM_EVENTS_A_PVPANIC_VM_ID]);
+	if (tb[KVM_EVENTS_A_PVPANIC_TGID])
+		m->tgid = nla_get_u32(tb[KVM_EVENTS_A_PVPANIC_TGID]);
+	if (tb[KVM_EVENTS_A_PVPANIC_VCPU_ID])
+		m->vcpu_id = nla_get_u32(tb[KVM_EVENTS_A_PVPANIC_VCPU_ID]);
+	if (tb[KVM_EVENTS_A_PVPANIC_EVENTS])
+		m->events = get_uint(tb[KVM_EVENTS_A_PVPANIC_EVENTS]);
+	if (tb[KVM_EVENTS_A_PVPANIC_SPACE])
+		m->space = nla_get_u32(tb[KVM_EVENTS_A_PVPANIC_SPACE]);
+	if (tb[KVM_EVENTS_A_PVPANIC_ADDR])
+		m->addr = get_uint(tb[KVM_EVENTS_A_PVPANIC_ADDR]);
+	if (tb[KVM_EVENTS_A_PVPANIC_BOOTTIME_NS])
+		m->boottime_ns = get_uint(tb[KVM_EVENTS_A_PVPANIC_BOOTTIME_NS]);
+	if (tb[KVM_EVENTS_A_PVPANIC_REALTIME_NS])
+		m->realtime_ns = get_uint(tb[KVM_EVENTS_A_PVPANIC_REALTIME_NS]);
+	if (tb[KVM_EVENTS_A_PVPANIC_SUPPRESSED])
+		m->suppressed = nla_get_u32(tb[KVM_EVENTS_A_PVPANIC_SUPPRESSED]);
 	return NL_OK;
 }
 
