@@ -3,6 +3,7 @@
 # Build, boot and test our patched KVM under QEMU.  See README.md.
 #
 #   make demo         build everything, boot it, run the pvpanic demo VMM
+#   make bench        pvpanic_bench under -icount shift=0 (instructions per operation)
 #   make              packages, patched tree, x86_64 kernel + KVM modules,
 #                     static KVM selftests, tools/kvm/ programs, initramfs
 #   make check        ... then boot it and run our selftests + the regression list
@@ -23,7 +24,7 @@ REGRESSION_LIST ?= $(H)/regression-x86_64.list
 DEBUG_EXCLUDE := $(H)/regression-debug.exclude
 DEBUG_LIST ?= $(BUILD)/regression-debug.list
 
-.PHONY: all deps tree kernel selftests tools initramfs check run demo headers ppc \
+.PHONY: all deps tree kernel selftests tools initramfs check run demo bench headers ppc \
 	kernel-debug initramfs-debug check-debug lint check-upstream-all clean
 
 all: initramfs
@@ -53,6 +54,9 @@ initramfs: kernel selftests tools
 
 demo: all
 	@RUN_EXTRA="$(BUILD)/selftests-x86_64/x86_64/pvpanic_demo" $(H)/run-vm.sh run $(H)/guest/demo.sh
+
+bench: all
+	@$(H)/bench.sh
 
 check: all
 	@$(H)/run-vm.sh check x86_64 $(REGRESSION_LIST)

@@ -1,0 +1,24 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench: boot the test kernel under "-icount shift=0", where its clock
+# advances one ns per instruction executed, run pvpanic_bench there, and keep
+# its table in $BUILD/bench/output.txt and its figures in
+# $BUILD/bench/pvpanic_bench.json.
+. "$(dirname "$0")/lib.sh"
+
+out=$BUILD/bench
+mkdir -p "$out"
+info "booting under -icount shift=0 and running pvpanic_bench (a few minutes)"
+rc=0
+QEMU_EXTRA="-icount shift=0${QEMU_EXTRA:+ $QEMU_EXTRA}" \
+	"$TOP/harness/run-vm.sh" run "$BUILD/selftests-x86_64/x86_64/pvpanic_bench" \
+	> "$out/output.txt" || rc=$?
+grep -v '^BENCH_JSON ' "$out/output.txt"
+[ "$rc" = 0 ] || die "pvpanic_bench failed (status $rc); kernel log: $BUILD/run/console.log"
+
+json=$(sed -n 's/^BENCH_JSON //p' "$out/output.txt")
+[ -n "$json" ] || die "pvpanic_bench printed no BENCH_JSON line"
+printf '{"date":"%s","kernel":"%s","qemu":"%s","bench":%s}\n' \
+	"$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(cat "$BUILD/base-version")" \
+	"$(qemu-system-x86_64 --version | head -1)" "$json" > "$out/pvpanic_bench.json"
+echo "JSON: $out/pvpanic_bench.json"
