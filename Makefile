@@ -4,6 +4,7 @@
 #
 #   make demo         build everything, boot it, run the pvpanic demo VMM
 #   make bench        pvpanic_bench under -icount shift=0 (instructions per operation)
+#   make stress       pvpanic stress test + fuzzer on the debug kernel
 #   make              packages, patched tree, x86_64 kernel + KVM modules,
 #                     static KVM selftests, tools/kvm/ programs, initramfs
 #   make check        ... then boot it and run our selftests + the regression list
@@ -24,7 +25,7 @@ REGRESSION_LIST ?= $(H)/regression-x86_64.list
 DEBUG_EXCLUDE := $(H)/regression-debug.exclude
 DEBUG_LIST ?= $(BUILD)/regression-debug.list
 
-.PHONY: all deps tree kernel selftests tools initramfs check run demo bench headers ppc \
+.PHONY: all deps tree kernel selftests tools initramfs check run demo bench stress headers ppc \
 	kernel-debug initramfs-debug check-debug lint check-upstream-all clean
 
 all: initramfs
@@ -57,6 +58,12 @@ demo: all
 
 bench: all
 	@$(H)/bench.sh
+
+# The pvpanic stress test and fuzzer alone, on the debug kernel; a splat fails.
+stress: initramfs-debug
+	@RUN_FLAVOUR=x86_64-debug RUN_STRICT=1 TIMEOUT=$${TIMEOUT:-900} \
+		RUN_EXTRA="$(BUILD)/selftests-x86_64/x86_64/pvpanic_stress_test $(BUILD)/selftests-x86_64/x86_64/pvpanic_fuzz_test" \
+		$(H)/run-vm.sh run $(H)/guest/stress.sh
 
 check: all
 	@$(H)/run-vm.sh check x86_64 $(REGRESSION_LIST)

@@ -45,5 +45,7 @@ our_files() {
 # The selftests we wrote: every *_test.c of ours in the KVM selftests tree,
 # as paths relative to tools/testing/selftests/kvm without .c.
 project_tests() {
-	our_files | sed -n 's#^tools/testing/selftests/kvm/\(.*_test\)\.c$#\1#p' | sort
+	our_files | sed -n 's#^tools/testing/selftests/kvm/\(.*_test\)\.c$#\1#p' | sort |
+		awk 'NR == FNR { if ($1 !~ /^#/ && NF) { t = $1; $1 = ""; a[t] = $0 } next }
+		     { print $1 a[$1] }' "$TOP/harness/project-test-args" -
 }

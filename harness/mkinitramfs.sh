@@ -61,7 +61,8 @@ tests)
 	echo "dir /tests 0755 0 0" >> "$spec"
 	add "$plist" /tests/project.list 0644
 	add "$list" /tests/regression.list 0644
-	for t in $(cat "$plist"; grep -v -e '^#' -e '^[[:space:]]*$' "$list" | awk '{print $1}'); do
+	for t in $(awk '{print $1}' "$plist";
+		   grep -v -e '^#' -e '^[[:space:]]*$' "$list" | awk '{print $1}'); do
 		[ -x "$st/$t" ] || die "selftest $t was not built ($st/$t)"
 		add "$st/$t" "/tests/$t" 0755
 	done

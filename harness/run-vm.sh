@@ -95,13 +95,17 @@ run)
 	TIMEOUT=${TIMEOUT:-600}
 	dir=$BUILD/run
 	mkdir -p "$dir"
+	# RUN_FLAVOUR=x86_64-debug runs on the debug kernel; RUN_STRICT=1 makes a
+	# kernel splat fail the run instead of only warning.
+	flavour=${RUN_FLAVOUR:-x86_64}
 	"$TOP/harness/mkinitramfs.sh" run "$dir/prog.cpio" "$prog" "$@"
-	cat "$BUILD/initramfs-base-x86_64.cpio" "$dir/prog.cpio" > "$dir/initrd.cpio"
-	boot "$dir" "$BUILD/kernel-x86_64/arch/x86/boot/bzImage" "$dir/initrd.cpio" \
+	cat "$BUILD/initramfs-base-$flavour.cpio" "$dir/prog.cpio" > "$dir/initrd.cpio"
+	boot "$dir" "$BUILD/kernel-$flavour/arch/x86/boot/bzImage" "$dir/initrd.cpio" \
 		"kvmtest_mode=run${KVM_AMD_ARGS:+ kvmtest_kvm_amd=\"$KVM_AMD_ARGS\"}"
 	st=$(vm_status "$dir")
 	if bad_log "$dir" >&2; then
 		echo "warning: the kernel logged a problem (above; $dir/console.log)" >&2
+		[ "${RUN_STRICT:-0}" = 0 ] || { [ "$st" != 0 ] || st=124; }
 	fi
 	if [ -z "$st" ]; then
 		echo "error: the VM ended without the program's status (panic or timeout): $dir/console.log" >&2

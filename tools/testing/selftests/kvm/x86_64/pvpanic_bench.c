@@ -269,8 +269,8 @@ static void memory_per_vm(void)
 	int i;
 
 	if (!enter_memcg()) {
-		printf("  7    kernel memory per VM: skipped, no cgroup2 memory controller (errno %d)\n",
-		       errno);
+		printf("  7    kernel memory per VM: skipped, no cgroup2 memory controller: %s\n",
+		       strerror(errno));
 		return;
 	}
 	for (i = 0; i < NR_VMS; i++) {
@@ -309,10 +309,14 @@ int main(void)
 	memory_per_vm();
 
 	printf("ratios:\n");
-	printf("  (1)/(3)   in-kernel read vs ioeventfd floor   %.3f  (target <= 1.05)\n", r[1] / r[3]);
-	printf("  (2)/(1)   userspace read vs in-kernel read    %.2f   (target >= 2.5)\n", r[2] / r[1]);
-	printf("  (4a)/(4b) KVM_EXIT_PVPANIC vs KVM_EXIT_IO     %.3f  (target <= 1.05)\n", r[4] / r[5]);
-	printf("  (5a)/(5b) unrelated exit, device vs none      %.4f (target within 0.5%%)\n", r[6] / r[7]);
+	printf("  (1)/(3)   in-kernel read vs ioeventfd floor   %.3f  (target <= 1.05)\n",
+	       r[1] / r[3]);
+	printf("  (2)/(1)   userspace read vs in-kernel read    %.2f   (target >= 2.5)\n",
+	       r[2] / r[1]);
+	printf("  (4a)/(4b) KVM_EXIT_PVPANIC vs KVM_EXIT_IO     %.3f  (target <= 1.05)\n",
+	       r[4] / r[5]);
+	printf("  (5a)/(5b) unrelated exit, device vs none      %.4f (target within 0.5%%)\n",
+	       r[6] / r[7]);
 
 	printf("BENCH_JSON {\"ops\":%d,\"vms\":%d,\"results\":{", NR_OPS, NR_VMS);
 	for (i = 0; i < nr_results; i++)
