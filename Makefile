@@ -59,10 +59,11 @@ demo: all
 bench: all
 	@$(H)/bench.sh
 
-# The pvpanic stress test and fuzzer alone, on the debug kernel; a splat fails.
+# The pvpanic stress program and fuzzer alone, on the debug kernel; a splat
+# fails.  Not in CI yet: see the top of x86_64/pvpanic_stress.c.
 stress: initramfs-debug
 	@RUN_FLAVOUR=x86_64-debug RUN_STRICT=1 TIMEOUT=$${TIMEOUT:-900} \
-		RUN_EXTRA="$(BUILD)/selftests-x86_64/x86_64/pvpanic_stress_test $(BUILD)/selftests-x86_64/x86_64/pvpanic_fuzz_test" \
+		RUN_EXTRA="$(BUILD)/selftests-x86_64/x86_64/pvpanic_stress $(BUILD)/selftests-x86_64/x86_64/pvpanic_fuzz_test" \
 		$(H)/run-vm.sh run $(H)/guest/stress.sh
 
 check: all
