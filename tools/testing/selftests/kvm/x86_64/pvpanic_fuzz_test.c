@@ -99,7 +99,8 @@ static int probe_at(uint64_t space, uint64_t addr)
 	for (;;) {
 		vcpu_run(vcpu);
 		if (run->exit_reason == KVM_EXIT_MMIO) {
-			TEST_ASSERT(space == MMIO && run->mmio.phys_addr == addr, "stray MMIO exit");
+			TEST_ASSERT(space == MMIO && run->mmio.phys_addr == addr,
+				    "stray MMIO exit");
 			run->mmio.data[0] = 0xa5;
 			user = true;
 			continue;
@@ -152,12 +153,18 @@ static bool bus_taken(bool pio, uint64_t addr, uint64_t len)
 	for (i = 0; i < ARRAY_SIZE(fixed); i++)
 		if (fixed[i].pio == pio && ranges_overlap(fixed[i].addr, fixed[i].len, addr, len))
 			return true;
-	for (i = 0; i < m.nr_ioev; i++)
-		if (m.ioev[i].pio == pio && ranges_overlap(m.ioev[i].addr, m.ioev[i].len, addr, len))
+	for (i = 0; i < m.nr_ioev; i++) {
+		struct ioev *e = &m.ioev[i];
+
+		if (e->pio == pio && ranges_overlap(e->addr, e->len, addr, len))
 			return true;
-	for (i = 0; i < m.nr_zone; i++)
-		if (m.zone[i].pio == pio && ranges_overlap(m.zone[i].addr, m.zone[i].size, addr, len))
+	}
+	for (i = 0; i < m.nr_zone; i++) {
+		struct zone *z = &m.zone[i];
+
+		if (z->pio == pio && ranges_overlap(z->addr, z->size, addr, len))
 			return true;
+	}
 	return false;
 }
 
@@ -204,7 +211,8 @@ static void fuzz_enable(void)
 	if (!mask && rnd() % 2) {	/* make removals common enough */
 		space = 0;
 		addr = 0;
-		cap.args[0] = cap.args[1] = 0;
+		cap.args[0] = 0;
+		cap.args[1] = 0;
 	}
 
 	if (flags || a3)
@@ -234,7 +242,7 @@ static void fuzz_enable(void)
 	/* MMIO probes need a mapping: only check addresses the guest maps. */
 	if (m.on && m.space == MMIO && (m.addr < MMIO_GPA || m.addr >= MMIO_GPA + 0x1000)) {
 		cap.flags = 0;
-		cap.args[0] = cap.args[1] = cap.args[2] = cap.args[3] = 0;
+		memset(cap.args, 0, sizeof(cap.args));
 		TEST_ASSERT_EQ(__vm_ioctl(vm, KVM_ENABLE_CAP, &cap), 0);
 		m.on = false;
 	}
