@@ -23,10 +23,11 @@
  *
  * Not (yet) a TEST_GEN_PROGS test: under QEMU TCG (-cpu EPYC,+svm, 2 CPUs)
  * about half of the runs end with a vCPU's KVM_EXIT_SHUTDOWN (a triple fault
- * in the guest) or a vCPU that never exits again, even with -v 0 -R -I,
- * while the same access stream with no device, or with an ioeventfd or the
- * ELCR taking the in-kernel accesses, ran clean.  Until that is understood
- * this runs from `make stress` only.
+ * in the guest, RIP reset to 0xfff0) or with a vCPU that never exits again,
+ * even with -v 0 -R -I -- and also, in a control run, with the device never
+ * enabled, so the cause is not the device: eight vCPUs on two emulated CPUs
+ * doing nothing but port and MMIO exits are enough.  Until that is
+ * understood (TCG's nested SVM or KVM) this runs from `make stress` only.
  */
 #include <errno.h>
 #include <pthread.h>
