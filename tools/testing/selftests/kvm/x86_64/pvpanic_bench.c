@@ -21,15 +21,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <misc/pvpanic.h>
-
 #include "kvm_util.h"
 #include "processor.h"
+#include "pvpanic.h"
 
 #define PORT		0x505	/* the device */
 #define PORT_FLOOR	0x510	/* an ioeventfd */
 #define PORT_USER	0x511	/* a port userspace emulates */
-#define MASK		(PVPANIC_PANICKED | PVPANIC_CRASH_LOADED | PVPANIC_SHUTDOWN)
+#define MASK		PVPANIC_EVENTS
 #define NR_OPS		20000
 #define NR_VMS		500
 
@@ -58,17 +57,6 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
-static void pvpanic_enable(struct kvm_vm *vm, uint64_t space, uint64_t addr,
-			   uint64_t events)
-{
-	struct kvm_enable_cap cap = {
-		.cap = KVM_CAP_PVPANIC,
-		.args = { space, addr, events },
-	};
-
-	vm_ioctl(vm, KVM_ENABLE_CAP, &cap);
 }
 
 /*
@@ -150,22 +138,22 @@ static void single_vcpu(double *r)
 	TEST_ASSERT(ioev.fd >= 0, "eventfd");
 	vm_ioctl(vm, KVM_IOEVENTFD, &ioev);
 
-	pvpanic_enable(vm, KVM_PVPANIC_SPACE_PIO, PORT, MASK);
+	vm_pvpanic_enable(vm, KVM_PVPANIC_SPACE_PIO, PORT, MASK);
 	r[1] = record("1", "probe read, answered in the kernel", per_op(vcpu, OP_IN, PORT, 0, 0));
-	pvpanic_enable(vm, 0, 0, 0);
+	vm_pvpanic_enable(vm, 0, 0, 0);
 	r[2] = record("2", "probe read, answered by userspace (KVM_EXIT_IO)",
 		      per_op(vcpu, OP_IN, PORT, 0, NR_OPS));
 	r[3] = record("3", "floor: write to an ioeventfd",
 		      per_op(vcpu, OP_OUT, PORT_FLOOR, 0, 0));
 
-	pvpanic_enable(vm, KVM_PVPANIC_SPACE_PIO, PORT, MASK);
+	vm_pvpanic_enable(vm, KVM_PVPANIC_SPACE_PIO, PORT, MASK);
 	r[4] = record("4a", "event write -> KVM_EXIT_PVPANIC -> KVM_RUN",
 		      per_op(vcpu, OP_OUT, PORT, NR_OPS, 0));
 	r[5] = record("4b", "plain write -> KVM_EXIT_IO -> KVM_RUN",
 		      per_op(vcpu, OP_OUT, PORT_USER, 0, NR_OPS));
 	r[6] = record("5a", "another port's KVM_EXIT_IO write, device registered",
 		      per_op(vcpu, OP_OUT, PORT_USER, 0, NR_OPS));
-	pvpanic_enable(vm, 0, 0, 0);
+	vm_pvpanic_enable(vm, 0, 0, 0);
 	r[7] = record("5b", "another port's KVM_EXIT_IO write, no device",
 		      per_op(vcpu, OP_OUT, PORT_USER, 0, NR_OPS));
 	kvm_vm_free(vm);
@@ -197,7 +185,7 @@ static void many_vcpus(int nr)
 	int i;
 
 	vm = vm_create_with_vcpus(nr, guest_loop, vcpus);
-	pvpanic_enable(vm, KVM_PVPANIC_SPACE_PIO, PORT, MASK);
+	vm_pvpanic_enable(vm, KVM_PVPANIC_SPACE_PIO, PORT, MASK);
 	t0 = now_ns();
 	for (i = 0; i < nr; i++) {
 		w[i] = (struct writer){ vcpus[i], NR_OPS / nr, 0 };
@@ -282,7 +270,7 @@ static void memory_per_vm(void)
 	slab0 = memcg_stat("slab");
 	kernel0 = memcg_stat("kernel");
 	for (i = 0; i < NR_VMS; i++)
-		pvpanic_enable(vms[i], KVM_PVPANIC_SPACE_PIO, PORT, MASK);
+		vm_pvpanic_enable(vms[i], KVM_PVPANIC_SPACE_PIO, PORT, MASK);
 	sleep(3);
 	slab1 = memcg_stat("slab");
 	kernel1 = memcg_stat("kernel");

@@ -16,12 +16,10 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include <misc/pvpanic.h>
-
 #include "kvm_util.h"
 #include "processor.h"
+#include "pvpanic.h"
 
-#define EVENTS		(PVPANIC_PANICKED | PVPANIC_CRASH_LOADED | PVPANIC_SHUTDOWN)
 #define PIO		KVM_PVPANIC_SPACE_PIO
 #define MMIO		KVM_PVPANIC_SPACE_MMIO
 #define MMIO_GPA	0xc0000000ull
@@ -219,7 +217,7 @@ static void fuzz_enable(void)
 		want = EINVAL;
 	else if (!mask)
 		want = space || addr ? EINVAL : 0;
-	else if (mask & ~(uint64_t)EVENTS)
+	else if (mask & ~(uint64_t)PVPANIC_EVENTS)
 		want = EINVAL;
 	else if (space == PIO)
 		want = addr > 0xffff ? EINVAL : 0;
@@ -346,8 +344,8 @@ static void fuzz_coalesced(void)
 
 static void fuzz_check_extension(void)
 {
-	TEST_ASSERT_EQ(vm_check_cap(vm, KVM_CAP_PVPANIC), EVENTS);
-	TEST_ASSERT_EQ(kvm_check_cap(KVM_CAP_PVPANIC), EVENTS);
+	TEST_ASSERT_EQ(vm_check_cap(vm, KVM_CAP_PVPANIC), PVPANIC_EVENTS);
+	TEST_ASSERT_EQ(kvm_check_cap(KVM_CAP_PVPANIC), PVPANIC_EVENTS);
 	by_errno[0]++;
 }
 

@@ -13,7 +13,6 @@
 
 #include <linux/capability.h>
 #include <linux/kvm_events.h>
-#include <misc/pvpanic.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 #include <netlink/netlink.h>
@@ -21,6 +20,7 @@
 #include "kvm_test_harness.h"
 #include "kvm_util.h"
 #include "processor.h"
+#include "pvpanic.h"
 
 #define PORT		0x505
 #define MMIO_GPA	0xc0000000ull
@@ -147,17 +147,6 @@ static struct kvm_vm *create_vm(struct kvm_vcpu **vcpu, uint32_t vcpu_id)
 	return vm;
 }
 
-static void pvpanic_enable(struct kvm_vm *vm, uint64_t space, uint64_t addr,
-			   uint64_t events)
-{
-	struct kvm_enable_cap cap = {
-		.cap = KVM_CAP_PVPANIC,
-		.args = { space, addr, events },
-	};
-
-	vm_ioctl(vm, KVM_ENABLE_CAP, &cap);
-}
-
 /* Run the guest's writes to the end; return the KVM_EXIT_PVPANICs seen. */
 static int run_guest(struct kvm_vcpu *vcpu, uint64_t space, uint64_t addr,
 		     uint64_t n, uint64_t val)
@@ -197,7 +186,7 @@ static void check_message(uint64_t space, uint64_t addr, uint32_t vcpu_id)
 	TEST_REQUIRE(kvm_check_cap(KVM_CAP_PVPANIC));
 	listen_pvpanic(&l);
 	vm = create_vm(&vcpu, vcpu_id);
-	pvpanic_enable(vm, space, addr, PVPANIC_PANICKED | PVPANIC_CRASH_LOADED);
+	vm_pvpanic_enable(vm, space, addr, PVPANIC_PANICKED | PVPANIC_CRASH_LOADED);
 
 	boot0 = clock_ns(CLOCK_BOOTTIME);
 	real0 = clock_ns(CLOCK_REALTIME);
@@ -251,8 +240,8 @@ TEST(vm_ids_unique)
 	id_b = vm_get_stat(b, "vm_id");
 	TEST_ASSERT(id_a && id_b > id_a, "VM ids %lu then %lu", id_a, id_b);
 
-	pvpanic_enable(a, PIO, PORT, PVPANIC_PANICKED);
-	pvpanic_enable(b, PIO, PORT, PVPANIC_PANICKED);
+	vm_pvpanic_enable(a, PIO, PORT, PVPANIC_PANICKED);
+	vm_pvpanic_enable(b, PIO, PORT, PVPANIC_PANICKED);
 	run_guest(vcpu_b, PIO, PORT, 1, PVPANIC_PANICKED);
 	run_guest(vcpu_a, PIO, PORT, 1, PVPANIC_PANICKED);
 	TEST_ASSERT_EQ(collect(&l, 2, 2000), 2);
@@ -279,7 +268,7 @@ TEST(rate_limit)
 	TEST_REQUIRE(kvm_check_cap(KVM_CAP_PVPANIC));
 	listen_pvpanic(&l);
 	vm = create_vm(&vcpu, 0);
-	pvpanic_enable(vm, PIO, PORT, PVPANIC_PANICKED);
+	vm_pvpanic_enable(vm, PIO, PORT, PVPANIC_PANICKED);
 
 	/* Every write still exits; only the messages are limited. */
 	TEST_ASSERT_EQ(run_guest(vcpu, PIO, PORT, writes, PVPANIC_PANICKED), writes);
@@ -312,12 +301,12 @@ TEST(nothing_without_device)
 	TEST_ASSERT_EQ(run_guest(vcpu, PIO, PORT, 1, PVPANIC_PANICKED), 0);
 
 	/* A device, but only ignored bits written. */
-	pvpanic_enable(vm, PIO, PORT, PVPANIC_PANICKED);
+	vm_pvpanic_enable(vm, PIO, PORT, PVPANIC_PANICKED);
 	TEST_ASSERT_EQ(run_guest(vcpu, PIO, PORT, 1, PVPANIC_CRASH_LOADED), 0);
 	TEST_ASSERT_EQ(run_guest(vcpu, PIO, PORT, 1, 0), 0);
 
 	/* Removed again. */
-	pvpanic_enable(vm, 0, 0, 0);
+	vm_pvpanic_enable(vm, 0, 0, 0);
 	TEST_ASSERT_EQ(run_guest(vcpu, PIO, PORT, 1, PVPANIC_PANICKED), 0);
 
 	TEST_ASSERT_EQ(collect(&l, 1, 500), 0);

@@ -40,14 +40,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <misc/pvpanic.h>
-
 #include "kvm_util.h"
 #include "processor.h"
+#include "pvpanic.h"
 
 #define NR_VCPUS	8
 #define MMIO_GPA	0xc0000000ull
-#define EVENTS		(PVPANIC_PANICKED | PVPANIC_CRASH_LOADED | PVPANIC_SHUTDOWN)
 #define PIO		KVM_PVPANIC_SPACE_PIO
 #define MMIO		KVM_PVPANIC_SPACE_MMIO
 #define STILL_WRITES	200
@@ -178,16 +176,6 @@ static atomic_bool phase1_done;
 static atomic_uint vcpus_in_phase1 = NR_VCPUS;
 static atomic_ulong nr_reconfigs, nr_invalid, nr_ioeventfds;
 
-static int enable_cap(struct kvm_vm *v, uint32_t flags, uint64_t a0, uint64_t a1,
-		      uint64_t a2, uint64_t a3)
-{
-	struct kvm_enable_cap cap = {
-		.cap = KVM_CAP_PVPANIC, .flags = flags, .args = { a0, a1, a2, a3 },
-	};
-
-	return __vm_ioctl(v, KVM_ENABLE_CAP, &cap);
-}
-
 static bool is_place(uint64_t space, uint64_t addr)
 {
 	unsigned int i;
@@ -252,7 +240,7 @@ static void *vcpu_thread(void *arg)
 		vcpu_run(vcpu);
 		switch (run->exit_reason) {
 		case KVM_EXIT_PVPANIC:
-			TEST_ASSERT(run->pvpanic.events && !(run->pvpanic.events & ~EVENTS),
+			TEST_ASSERT(run->pvpanic.events && !(run->pvpanic.events & ~PVPANIC_EVENTS),
 				    "bad events 0x%llx", run->pvpanic.events);
 			TEST_ASSERT(is_place(run->pvpanic.space, run->pvpanic.addr),
 				    "exit names an address the device never had: %u 0x%llx",
@@ -304,7 +292,10 @@ static void *vcpu_thread(void *arg)
 static void reconfigure(uint64_t *s, const struct place *p, uint64_t mask)
 {
 	atomic_fetch_add(&config_seq, 1);
-	TEST_ASSERT_EQ(enable_cap(vm, 0, mask ? p->space : 0, mask ? p->addr : 0, mask, 0), 0);
+	if (mask)
+		vm_pvpanic_enable(vm, p->space, p->addr, mask);
+	else
+		vm_pvpanic_enable(vm, 0, 0, 0);
 	config = *p;
 	config_on = mask != 0;
 	atomic_fetch_add(&config_seq, 1);
@@ -325,7 +316,8 @@ static void *reconfig_thread(void *arg)
 		 * fail with EEXIST and change nothing.
 		 */
 		atomic_fetch_add(&config_seq, 1);
-		r = enable_cap(vm, 0, mask ? p->space : 0, mask ? p->addr : 0, mask, 0);
+		r = mask ? __vm_pvpanic_enable(vm, p->space, p->addr, mask) :
+			   __vm_pvpanic_enable(vm, 0, 0, 0);
 		TEST_ASSERT(!r || errno == EEXIST, "enable: %d errno %d", r, errno);
 		if (!r) {
 			config = *p;
@@ -335,11 +327,11 @@ static void *reconfig_thread(void *arg)
 		atomic_fetch_add(&nr_reconfigs, 1);
 
 		/* Invalid calls fail without changing anything. */
-		TEST_ASSERT(enable_cap(vm, 1u << (rnd(&s) % 32), PIO, 0x505, 1, 0) == -1 &&
+		TEST_ASSERT(__vm_pvpanic_cap(vm, 1u << (rnd(&s) % 32), PIO, 0x505, 1, 0) == -1 &&
 			    errno == EINVAL, "invalid flags accepted");
-		TEST_ASSERT(enable_cap(vm, 0, PIO, 0x10000 + rnd(&s) % 100, 1, 0) == -1 &&
+		TEST_ASSERT(__vm_pvpanic_cap(vm, 0, PIO, 0x10000 + rnd(&s) % 100, 1, 0) == -1 &&
 			    errno == EINVAL, "invalid port accepted");
-		TEST_ASSERT(enable_cap(vm, 0, 3 + rnd(&s) % 100, 0x505, 1, 0) == -1 &&
+		TEST_ASSERT(__vm_pvpanic_cap(vm, 0, 3 + rnd(&s) % 100, 0x505, 1, 0) == -1 &&
 			    errno == EINVAL, "invalid space accepted");
 		atomic_fetch_add(&nr_invalid, 3);
 	}
@@ -405,7 +397,7 @@ static void churn_vms(void)
 			struct kvm_vm *v = vm_create_with_vcpus(2, guest_spin, vcpus);
 			pthread_t th;
 
-			TEST_ASSERT_EQ(enable_cap(v, 0, PIO, 0x505, EVENTS, 0), 0);
+			vm_pvpanic_enable(v, PIO, 0x505, PVPANIC_EVENTS);
 			pthread_create(&th, NULL, spin_thread, vcpus[0]);
 			pthread_create(&th, NULL, spin_thread, vcpus[1]);
 			for (;;)
@@ -454,7 +446,7 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	vm = vm_create_with_vcpus(NR_VCPUS, guest_code, vcpus);
 	virt_map(vm, MMIO_GPA, MMIO_GPA, 1);
-	reconfigure(&s, &places[0], EVENTS);
+	reconfigure(&s, &places[0], PVPANIC_EVENTS);
 
 	for (i = 0; i < NR_VCPUS; i++) {
 		ctx[i] = (struct vcpu_ctx){ .vcpu = vcpus[i] };

@@ -12,13 +12,10 @@
 #include <stdint.h>
 #include <sys/eventfd.h>
 
-#include <misc/pvpanic.h>
-
 #include "kvm_test_harness.h"
 #include "kvm_util.h"
 #include "processor.h"
-
-#define PVPANIC_EVENTS		(PVPANIC_PANICKED | PVPANIC_CRASH_LOADED | PVPANIC_SHUTDOWN)
+#include "pvpanic.h"
 
 #define PORT			0x505
 #define MMIO_GPA		0xc0000000ull	/* two pages, no memslot */
@@ -114,33 +111,6 @@ static void guest_code(void)
 }
 
 /* Host side */
-
-static int pvpanic_enable_flags(struct kvm_vm *vm, uint32_t flags, uint64_t a0,
-				uint64_t a1, uint64_t a2, uint64_t a3)
-{
-	struct kvm_enable_cap cap = {
-		.cap = KVM_CAP_PVPANIC,
-		.flags = flags,
-		.args = { a0, a1, a2, a3 },
-	};
-
-	return __vm_ioctl(vm, KVM_ENABLE_CAP, &cap);
-}
-
-static int __pvpanic_enable(struct kvm_vm *vm, uint64_t space, uint64_t addr,
-			    uint64_t events)
-{
-	return pvpanic_enable_flags(vm, 0, space, addr, events, 0);
-}
-
-static void pvpanic_enable(struct kvm_vm *vm, uint64_t space, uint64_t addr,
-			   uint64_t events)
-{
-	int r = __pvpanic_enable(vm, space, addr, events);
-
-	TEST_ASSERT(!r, "KVM_ENABLE_CAP(KVM_CAP_PVPANIC, %lu, 0x%lx, 0x%lx) failed: %d errno %d",
-		    space, addr, events, r, errno);
-}
 
 static void set_op(struct kvm_vcpu *vcpu, uint32_t kind, uint32_t width,
 		   uint64_t addr, uint64_t val)
@@ -335,7 +305,7 @@ static void check_probe(struct kvm_vcpu *vcpu, uint64_t space, uint64_t addr)
 	uint64_t mask;
 
 	for (mask = 1; mask <= PVPANIC_EVENTS; mask++) {
-		pvpanic_enable(vcpu->vm, space, addr, mask);
+		vm_pvpanic_enable(vcpu->vm, space, addr, mask);
 		assert_device_at(vcpu, space, addr, mask);
 	}
 	TEST_ASSERT_EQ(pvpanic_stat(vcpu->vm), 0);
@@ -354,7 +324,7 @@ TEST_F(pvpanic, probe_mmio)
 static void check_ignored_writes(struct kvm_vcpu *vcpu, uint64_t space,
 				 uint64_t addr)
 {
-	pvpanic_enable(vcpu->vm, space, addr, PVPANIC_PANICKED);
+	vm_pvpanic_enable(vcpu->vm, space, addr, PVPANIC_PANICKED);
 
 	/* Zero, unknown bits and a disabled event: no exit at all. */
 	access_in_kernel(vcpu, wr_op(space), 1, addr, 0);
@@ -383,7 +353,7 @@ static void check_each_event(struct kvm_vcpu *vcpu, uint64_t space,
 {
 	uint64_t bit;
 
-	pvpanic_enable(vcpu->vm, space, addr, PVPANIC_EVENTS);
+	vm_pvpanic_enable(vcpu->vm, space, addr, PVPANIC_EVENTS);
 	for (bit = 1; bit <= PVPANIC_SHUTDOWN; bit <<= 1)
 		write_event(vcpu, space, addr, bit, bit);
 	write_event(vcpu, space, addr, PVPANIC_EVENTS, PVPANIC_EVENTS);
@@ -416,7 +386,7 @@ static void check_rip(struct kvm_vcpu *vcpu, uint64_t space, uint64_t addr)
 	rip_at = regs.rip;
 	expect_sync(vcpu);
 
-	pvpanic_enable(vcpu->vm, space, addr, PVPANIC_EVENTS);
+	vm_pvpanic_enable(vcpu->vm, space, addr, PVPANIC_EVENTS);
 	vcpu_run(vcpu);
 	assert_pvpanic_exit(vcpu, PVPANIC_PANICKED, space, addr);
 	vcpu_regs_get(vcpu, &regs);
@@ -444,7 +414,7 @@ TEST_F(pvpanic, other_widths_pio)
 {
 	uint32_t w;
 
-	pvpanic_enable(self->vm, PIO, PORT, PVPANIC_EVENTS);
+	vm_pvpanic_enable(self->vm, PIO, PORT, PVPANIC_EVENTS);
 	for (w = 2; w <= 4; w *= 2) {
 		access_in_user(self->vcpu, OP_IN, w, PORT, 0);
 		access_in_user(self->vcpu, OP_OUT, w, PORT, PVPANIC_PANICKED);
@@ -457,7 +427,7 @@ TEST_F(pvpanic, other_widths_mmio)
 {
 	uint32_t w;
 
-	pvpanic_enable(self->vm, MMIO, MMIO_GPA, PVPANIC_EVENTS);
+	vm_pvpanic_enable(self->vm, MMIO, MMIO_GPA, PVPANIC_EVENTS);
 	for (w = 2; w <= 8; w *= 2) {
 		access_in_user(self->vcpu, OP_READ, w, MMIO_GPA, 0);
 		access_in_user(self->vcpu, OP_WRITE, w, MMIO_GPA, PVPANIC_PANICKED);
@@ -468,12 +438,12 @@ TEST_F(pvpanic, other_widths_mmio)
 
 TEST_F(pvpanic, neighbours_untouched)
 {
-	pvpanic_enable(self->vm, PIO, PORT, PVPANIC_EVENTS);
+	vm_pvpanic_enable(self->vm, PIO, PORT, PVPANIC_EVENTS);
 	assert_no_device_at(self->vcpu, PIO, PORT - 1);
 	assert_no_device_at(self->vcpu, PIO, PORT + 1);
 	assert_device_at(self->vcpu, PIO, PORT, PVPANIC_EVENTS);
 
-	pvpanic_enable(self->vm, MMIO, MMIO_GPA + 1, PVPANIC_EVENTS);
+	vm_pvpanic_enable(self->vm, MMIO, MMIO_GPA + 1, PVPANIC_EVENTS);
 	assert_no_device_at(self->vcpu, MMIO, MMIO_GPA);
 	assert_no_device_at(self->vcpu, MMIO, MMIO_GPA + 2);
 	assert_device_at(self->vcpu, MMIO, MMIO_GPA + 1, PVPANIC_EVENTS);
@@ -483,18 +453,18 @@ TEST_F(pvpanic, neighbours_untouched)
 TEST_F(pvpanic, remove)
 {
 	/* Removing when there is no device succeeds. */
-	pvpanic_enable(self->vm, 0, 0, 0);
+	vm_pvpanic_enable(self->vm, 0, 0, 0);
 
-	pvpanic_enable(self->vm, PIO, PORT, PVPANIC_EVENTS);
+	vm_pvpanic_enable(self->vm, PIO, PORT, PVPANIC_EVENTS);
 	assert_device_at(self->vcpu, PIO, PORT, PVPANIC_EVENTS);
-	pvpanic_enable(self->vm, 0, 0, 0);
+	vm_pvpanic_enable(self->vm, 0, 0, 0);
 	assert_no_device_at(self->vcpu, PIO, PORT);
-	pvpanic_enable(self->vm, 0, 0, 0);
+	vm_pvpanic_enable(self->vm, 0, 0, 0);
 
 	/* And it can come back. */
-	pvpanic_enable(self->vm, MMIO, MMIO_GPA, PVPANIC_PANICKED);
+	vm_pvpanic_enable(self->vm, MMIO, MMIO_GPA, PVPANIC_PANICKED);
 	write_event(self->vcpu, MMIO, MMIO_GPA, PVPANIC_PANICKED, PVPANIC_PANICKED);
-	pvpanic_enable(self->vm, 0, 0, 0);
+	vm_pvpanic_enable(self->vm, 0, 0, 0);
 	assert_no_device_at(self->vcpu, MMIO, MMIO_GPA);
 }
 
@@ -502,26 +472,26 @@ TEST_F(pvpanic, move)
 {
 	struct kvm_vcpu *vcpu = self->vcpu;
 
-	pvpanic_enable(self->vm, PIO, PORT, PVPANIC_EVENTS);
+	vm_pvpanic_enable(self->vm, PIO, PORT, PVPANIC_EVENTS);
 	write_event(vcpu, PIO, PORT, PVPANIC_PANICKED, PVPANIC_PANICKED);
 
 	/* PIO -> PIO, with a new mask. */
-	pvpanic_enable(self->vm, PIO, 0x600, PVPANIC_CRASH_LOADED);
+	vm_pvpanic_enable(self->vm, PIO, 0x600, PVPANIC_CRASH_LOADED);
 	assert_no_device_at(vcpu, PIO, PORT);
 	assert_device_at(vcpu, PIO, 0x600, PVPANIC_CRASH_LOADED);
 	write_event(vcpu, PIO, 0x600, PVPANIC_EVENTS, PVPANIC_CRASH_LOADED);
 
 	/* PIO -> MMIO. */
-	pvpanic_enable(self->vm, MMIO, MMIO_GPA, PVPANIC_EVENTS);
+	vm_pvpanic_enable(self->vm, MMIO, MMIO_GPA, PVPANIC_EVENTS);
 	assert_no_device_at(vcpu, PIO, 0x600);
 	assert_device_at(vcpu, MMIO, MMIO_GPA, PVPANIC_EVENTS);
 	write_event(vcpu, MMIO, MMIO_GPA, PVPANIC_SHUTDOWN, PVPANIC_SHUTDOWN);
 
 	/* MMIO -> MMIO (a BAR move) and back to PIO. */
-	pvpanic_enable(self->vm, MMIO, MMIO_GPA + 0x10, PVPANIC_EVENTS);
+	vm_pvpanic_enable(self->vm, MMIO, MMIO_GPA + 0x10, PVPANIC_EVENTS);
 	assert_no_device_at(vcpu, MMIO, MMIO_GPA);
 	write_event(vcpu, MMIO, MMIO_GPA + 0x10, PVPANIC_PANICKED, PVPANIC_PANICKED);
-	pvpanic_enable(self->vm, PIO, PORT, PVPANIC_EVENTS);
+	vm_pvpanic_enable(self->vm, PIO, PORT, PVPANIC_EVENTS);
 	assert_no_device_at(vcpu, MMIO, MMIO_GPA + 0x10);
 	assert_device_at(vcpu, PIO, PORT, PVPANIC_EVENTS);
 
@@ -532,7 +502,7 @@ TEST_F(pvpanic, move)
 static void expect_einval(struct kvm_vcpu *vcpu, uint32_t flags, uint64_t a0,
 			  uint64_t a1, uint64_t a2, uint64_t a3)
 {
-	int r = pvpanic_enable_flags(vcpu->vm, flags, a0, a1, a2, a3);
+	int r = __vm_pvpanic_cap(vcpu->vm, flags, a0, a1, a2, a3);
 
 	TEST_ASSERT(r == -1 && errno == EINVAL,
 		    "flags 0x%x args 0x%lx 0x%lx 0x%lx 0x%lx: %d errno %d, want EINVAL",
@@ -547,7 +517,7 @@ TEST_F(pvpanic, invalid_args)
 	uint64_t bit;
 	int i;
 
-	pvpanic_enable(self->vm, PIO, PORT, PVPANIC_PANICKED);
+	vm_pvpanic_enable(self->vm, PIO, PORT, PVPANIC_PANICKED);
 
 	for (i = 0; i < 64; i++) {
 		bit = 1ull << i;
@@ -573,9 +543,9 @@ TEST_F(pvpanic, invalid_args)
 	expect_einval(vcpu, 0, PIO, 0x10000, PVPANIC_EVENTS, 0);
 
 	/* ...but the last port and the byte before the last one are fine. */
-	pvpanic_enable(self->vm, PIO, 0xffff, PVPANIC_EVENTS);
-	pvpanic_enable(self->vm, MMIO, ~0ull - 1, PVPANIC_EVENTS);
-	pvpanic_enable(self->vm, PIO, PORT, PVPANIC_PANICKED);
+	vm_pvpanic_enable(self->vm, PIO, 0xffff, PVPANIC_EVENTS);
+	vm_pvpanic_enable(self->vm, MMIO, ~0ull - 1, PVPANIC_EVENTS);
+	vm_pvpanic_enable(self->vm, PIO, PORT, PVPANIC_PANICKED);
 	assert_device_at(vcpu, PIO, PORT, PVPANIC_PANICKED);
 }
 
@@ -625,40 +595,40 @@ static void check_eexist_ioeventfd(struct kvm_vcpu *vcpu, uint64_t space,
 
 			/* ioeventfd first: the device cannot be placed over it. */
 			TEST_ASSERT_EQ(__ioeventfd(vm, a, len, pio | dm, fd, true), 0);
-			expect_eexist(__pvpanic_enable(vm, space, addr, PVPANIC_EVENTS),
+			expect_eexist(__vm_pvpanic_enable(vm, space, addr, PVPANIC_EVENTS),
 				      "pvpanic over ioeventfd");
 			assert_device_at(vcpu, PIO, 0x600, PVPANIC_PANICKED);
 			TEST_ASSERT_EQ(__ioeventfd(vm, a, len, pio | dm, fd, false), 0);
 
 			/* Device first: the ioeventfd cannot be placed over it. */
-			pvpanic_enable(vm, space, addr, PVPANIC_EVENTS);
+			vm_pvpanic_enable(vm, space, addr, PVPANIC_EVENTS);
 			expect_eexist(__ioeventfd(vm, a, len, pio | dm, fd, true),
 				      "ioeventfd over pvpanic");
 			assert_device_at(vcpu, space, addr, PVPANIC_EVENTS);
-			pvpanic_enable(vm, PIO, 0x600, PVPANIC_PANICKED);
+			vm_pvpanic_enable(vm, PIO, 0x600, PVPANIC_PANICKED);
 		}
 	}
 
 	/* Right next to the device is fine, both ways round. */
-	pvpanic_enable(vm, space, addr, PVPANIC_EVENTS);
+	vm_pvpanic_enable(vm, space, addr, PVPANIC_EVENTS);
 	TEST_ASSERT_EQ(__ioeventfd(vm, addr + 1, 1, pio, fd, true), 0);
 	TEST_ASSERT_EQ(__ioeventfd(vm, addr - 2, 2, pio, fd, true), 0);
 	TEST_ASSERT_EQ(__ioeventfd(vm, addr - 1, 0, pio, fd, true), 0);
-	pvpanic_enable(vm, 0, 0, 0);
-	pvpanic_enable(vm, space, addr, PVPANIC_EVENTS);
+	vm_pvpanic_enable(vm, 0, 0, 0);
+	vm_pvpanic_enable(vm, space, addr, PVPANIC_EVENTS);
 	assert_device_at(vcpu, space, addr, PVPANIC_EVENTS);
 	close(fd);
 }
 
 TEST_F(pvpanic, eexist_ioeventfd_pio)
 {
-	pvpanic_enable(self->vm, PIO, 0x600, PVPANIC_PANICKED);
+	vm_pvpanic_enable(self->vm, PIO, 0x600, PVPANIC_PANICKED);
 	check_eexist_ioeventfd(self->vcpu, PIO, PORT);
 }
 
 TEST_F(pvpanic, eexist_ioeventfd_mmio)
 {
-	pvpanic_enable(self->vm, PIO, 0x600, PVPANIC_PANICKED);
+	vm_pvpanic_enable(self->vm, PIO, 0x600, PVPANIC_PANICKED);
 	check_eexist_ioeventfd(self->vcpu, MMIO, MMIO_GPA + 0x10);
 }
 
@@ -684,12 +654,12 @@ static void check_eexist_coalesced(struct kvm_vcpu *vcpu, uint64_t space,
 	TEST_REQUIRE(kvm_has_cap(pio ? KVM_CAP_COALESCED_PIO : KVM_CAP_COALESCED_MMIO));
 
 	TEST_ASSERT_EQ(__coalesced(vm, addr - 4, 8, pio, true), 0);
-	expect_eexist(__pvpanic_enable(vm, space, addr, PVPANIC_EVENTS),
+	expect_eexist(__vm_pvpanic_enable(vm, space, addr, PVPANIC_EVENTS),
 		      "pvpanic over a coalesced zone");
 	assert_device_at(vcpu, PIO, 0x600, PVPANIC_PANICKED);
 	TEST_ASSERT_EQ(__coalesced(vm, addr - 4, 8, pio, false), 0);
 
-	pvpanic_enable(vm, space, addr, PVPANIC_EVENTS);
+	vm_pvpanic_enable(vm, space, addr, PVPANIC_EVENTS);
 	expect_eexist(__coalesced(vm, addr - 4, 8, pio, true),
 		      "coalesced zone over pvpanic");
 	expect_eexist(__coalesced(vm, addr, 1, pio, true),
@@ -703,13 +673,13 @@ static void check_eexist_coalesced(struct kvm_vcpu *vcpu, uint64_t space,
 
 TEST_F(pvpanic, eexist_coalesced_pio)
 {
-	pvpanic_enable(self->vm, PIO, 0x600, PVPANIC_PANICKED);
+	vm_pvpanic_enable(self->vm, PIO, 0x600, PVPANIC_PANICKED);
 	check_eexist_coalesced(self->vcpu, PIO, PORT);
 }
 
 TEST_F(pvpanic, eexist_coalesced_mmio)
 {
-	pvpanic_enable(self->vm, PIO, 0x600, PVPANIC_PANICKED);
+	vm_pvpanic_enable(self->vm, PIO, 0x600, PVPANIC_PANICKED);
 	check_eexist_coalesced(self->vcpu, MMIO, MMIO_GPA + 0x10);
 }
 
@@ -726,10 +696,10 @@ TEST_F(pvpanic, eexist_in_kernel_devices)
 	int i;
 
 	vm_ioctl(self->vm, KVM_CREATE_PIT2, &pit);
-	pvpanic_enable(self->vm, PIO, PORT, PVPANIC_PANICKED);
+	vm_pvpanic_enable(self->vm, PIO, PORT, PVPANIC_PANICKED);
 
 	for (i = 0; i < ARRAY_SIZE(taken); i++) {
-		int r = __pvpanic_enable(self->vm, taken[i].space, taken[i].addr,
+		int r = __vm_pvpanic_enable(self->vm, taken[i].space, taken[i].addr,
 					 PVPANIC_EVENTS);
 
 		TEST_ASSERT(r == -1 && errno == EEXIST,
@@ -738,7 +708,7 @@ TEST_F(pvpanic, eexist_in_kernel_devices)
 		assert_device_at(self->vcpu, PIO, PORT, PVPANIC_PANICKED);
 	}
 	/* Just past the PIT. */
-	pvpanic_enable(self->vm, PIO, 0x44, PVPANIC_EVENTS);
+	vm_pvpanic_enable(self->vm, PIO, 0x44, PVPANIC_EVENTS);
 	assert_device_at(self->vcpu, PIO, 0x44, PVPANIC_EVENTS);
 }
 
@@ -750,7 +720,7 @@ TEST(pit_over_pvpanic)
 
 	TEST_REQUIRE(kvm_check_cap(KVM_CAP_PVPANIC));
 	vm = create_vm(&vcpu);
-	pvpanic_enable(vm, PIO, 0x42, PVPANIC_EVENTS);
+	vm_pvpanic_enable(vm, PIO, 0x42, PVPANIC_EVENTS);
 	TEST_ASSERT(__vm_ioctl(vm, KVM_CREATE_PIT2, &pit) == -1,
 		    "KVM_CREATE_PIT2 over the pvpanic port succeeded");
 	assert_device_at(vcpu, PIO, 0x42, PVPANIC_EVENTS);
@@ -766,11 +736,11 @@ TEST(two_vms_isolated)
 	a = create_vm(&vcpu_a);
 	b = create_vm(&vcpu_b);
 
-	pvpanic_enable(a, PIO, PORT, PVPANIC_EVENTS);
+	vm_pvpanic_enable(a, PIO, PORT, PVPANIC_EVENTS);
 	assert_no_device_at(vcpu_b, PIO, PORT);
 	write_event(vcpu_a, PIO, PORT, PVPANIC_PANICKED, PVPANIC_PANICKED);
 
-	pvpanic_enable(b, MMIO, MMIO_GPA, PVPANIC_CRASH_LOADED);
+	vm_pvpanic_enable(b, MMIO, MMIO_GPA, PVPANIC_CRASH_LOADED);
 	assert_device_at(vcpu_a, PIO, PORT, PVPANIC_EVENTS);
 	assert_no_device_at(vcpu_a, MMIO, MMIO_GPA);
 	assert_device_at(vcpu_b, MMIO, MMIO_GPA, PVPANIC_CRASH_LOADED);
@@ -828,7 +798,7 @@ TEST(vcpus_write_at_once)
 
 	TEST_REQUIRE(kvm_check_cap(KVM_CAP_PVPANIC));
 	vm = vm_create_with_vcpus(NR_VCPUS, guest_code_writer, vcpus);
-	pvpanic_enable(vm, PIO, PORT, PVPANIC_EVENTS);
+	vm_pvpanic_enable(vm, PIO, PORT, PVPANIC_EVENTS);
 
 	for (i = 0; i < NR_VCPUS; i++) {
 		vcpu_args_set(vcpus[i], 1, i);
@@ -849,7 +819,7 @@ TEST_F(pvpanic, rep_outsb_accumulates)
 	guest_outsb_buf[0] = PVPANIC_CRASH_LOADED;
 	guest_outsb_buf[1] = PVPANIC_PANICKED;
 	sync_global_to_guest(self->vm, guest_outsb_buf);
-	pvpanic_enable(self->vm, PIO, PORT, PVPANIC_EVENTS);
+	vm_pvpanic_enable(self->vm, PIO, PORT, PVPANIC_EVENTS);
 
 	set_op(vcpu, OP_OUTSB, 1, PORT, 2);
 	vcpu_run(vcpu);
@@ -868,7 +838,7 @@ static void exit_with_event_pending(struct kvm_vcpu *vcpu)
 {
 	const uint64_t addr = MMIO_GPA + 0xfff;
 
-	pvpanic_enable(vcpu->vm, MMIO, addr, PVPANIC_EVENTS);
+	vm_pvpanic_enable(vcpu->vm, MMIO, addr, PVPANIC_EVENTS);
 	set_op(vcpu, OP_WRITE, 2, addr, PVPANIC_SHUTDOWN | 0x1200);
 	vcpu_run(vcpu);
 	assert_user_exit(vcpu, OP_WRITE, 1, addr + 1);
@@ -902,7 +872,7 @@ TEST(destroy_with_device_enabled)
 
 	TEST_REQUIRE(kvm_check_cap(KVM_CAP_PVPANIC));
 	vm = create_vm(&vcpu);
-	pvpanic_enable(vm, PIO, PORT, PVPANIC_EVENTS);
+	vm_pvpanic_enable(vm, PIO, PORT, PVPANIC_EVENTS);
 	write_event(vcpu, PIO, PORT, PVPANIC_PANICKED, PVPANIC_PANICKED);
 	kvm_vm_free(vm);
 }
