@@ -13,6 +13,8 @@
 #   make ppc          cross-built ppc64le kernel with KVM HV and PR modules
 #   make check-debug  the check on a KASAN/lockdep/kmemleak kernel
 #   make lint         checkpatch --strict + sparse + W=1 on what we wrote
+#   make modules KVER=<release>   kvm/kvm-amd/kvm-intel.ko for a stock Debian 6.12 kernel
+#   make modules_install KVER=<release>   ... into /lib/modules/<release>/updates
 #
 # O=DIR puts all output in DIR instead of build/.
 
@@ -26,7 +28,8 @@ DEBUG_EXCLUDE := $(H)/regression-debug.exclude
 DEBUG_LIST ?= $(BUILD)/regression-debug.list
 
 .PHONY: all deps tree kernel selftests tools initramfs check run demo bench stress headers ppc \
-	kernel-debug initramfs-debug check-debug lint check-upstream-all clean
+	kernel-debug initramfs-debug check-debug lint check-upstream-all clean \
+	modules modules_install
 
 all: initramfs
 
@@ -101,6 +104,13 @@ check-upstream-all: all
 	@$(H)/list-upstream-tests.sh > $(BUILD)/upstream-all.list
 	@$(H)/mkinitramfs.sh tests $(BUILD)/upstream-all.list $(BUILD)/initramfs-tests-x86_64.cpio
 	@TIMEOUT=$${TIMEOUT:-3600} $(H)/run-vm.sh check x86_64 $(BUILD)/upstream-all.list
+
+# Out-of-tree modules for a stock Debian kernel (DKMS-style), see README.
+modules: deps
+	@$(H)/build-modules.sh "$(KVER)"
+
+modules_install:
+	@$(H)/build-modules.sh "$(KVER)" install
 
 clean:
 	rm -rf $(BUILD)

@@ -2,14 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # Install the Debian packages the build, the VM runs and the linters need.
 # As root it runs 'apt-get update' once and installs what is missing;
-# otherwise it prints the exact command and fails.
+# otherwise it prints the exact command and fails.  Arguments name more
+# packages (e.g. a kernel's headers for `make modules`).
 . "$(dirname "$0")/lib.sh"
 
 PKGS="linux-source-6.12 build-essential flex bison bc libelf-dev libssl-dev
       cpio xz-utils kmod rsync ccache sparse dwarves python3 perl
       qemu-system-x86 qemu-system-ppc busybox-static
       gcc-powerpc64le-linux-gnu binutils-powerpc64le-linux-gnu
-      libcap-dev libnl-3-dev libnl-genl-3-dev pkg-config"
+      libcap-dev libnl-3-dev libnl-genl-3-dev pkg-config $*"
 
 missing=
 for p in $PKGS; do
@@ -27,8 +28,18 @@ fi
 info "installing:$missing"
 stamp=$BUILD/.apt-updated
 mkdir -p "$BUILD"
-if [ ! -e "$stamp" ]; then
+update() {
 	DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
 	touch "$stamp"
+}
+install() {
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing \
+		> "$BUILD/.apt.log" 2>&1
+}
+[ -e "$stamp" ] || update
+# Package lists from an earlier run may predate a package (a kernel's
+# headers published since): update once more before giving up.
+if ! install && ! { update && install; }; then
+	cat "$BUILD/.apt.log" >&2
+	die "apt-get install$missing failed"
 fi
-DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >/dev/null
