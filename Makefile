@@ -15,6 +15,7 @@
 #   make lint         checkpatch --strict + sparse + W=1 on what we wrote
 #   make modules KVER=<release>   kvm/kvm-amd/kvm-intel.ko for a stock Debian 6.12 kernel
 #   make modules_install KVER=<release>   ... into /lib/modules/<release>/updates
+#   make check-stock  those modules in Debian's stock kernel image: ABI guard + selftests
 #
 # O=DIR puts all output in DIR instead of build/.
 
@@ -29,7 +30,7 @@ DEBUG_LIST ?= $(BUILD)/regression-debug.list
 
 .PHONY: all deps tree kernel selftests tools initramfs check run demo bench stress headers ppc \
 	kernel-debug initramfs-debug check-debug lint check-upstream-all clean \
-	modules modules_install
+	modules modules_install check-stock
 
 all: initramfs
 
@@ -106,11 +107,19 @@ check-upstream-all: all
 	@TIMEOUT=$${TIMEOUT:-3600} $(H)/run-vm.sh check x86_64 $(BUILD)/upstream-all.list
 
 # Out-of-tree modules for a stock Debian kernel (DKMS-style), see README.
-modules: deps
+modules:
 	@$(H)/build-modules.sh "$(KVER)"
 
 modules_install:
-	@$(H)/build-modules.sh "$(KVER)" install
+	@INSTALL_MOD_PATH="$(INSTALL_MOD_PATH)" $(H)/build-modules.sh "$(KVER)" install
+
+# The stock kernel CI boots: Debian 12's cloud kernel of linux-source-6.12's version.
+STOCK_KVER ?= 6.12.117+deb12-cloud-amd64
+STOCK_LIST ?= $(H)/regression-x86_64.list
+
+check-stock: all
+	@$(MAKE) --no-print-directory modules KVER=$(STOCK_KVER)
+	@$(H)/check-stock.sh $(STOCK_KVER) $(STOCK_LIST)
 
 clean:
 	rm -rf $(BUILD)

@@ -22,17 +22,21 @@ if [ "${2:-}" = install ]; then
 	for m in kvm kvm-amd kvm-intel; do
 		[ -f "$mod/$m.ko" ] || die "$mod/$m.ko missing: run make modules KVER=$kver first"
 	done
-	[ "$(id -u)" = 0 ] || die "make modules_install writes /lib/modules/$kver: run it as root"
-	dest=/lib/modules/$kver/updates
+	# INSTALL_MOD_PATH, as in kbuild: a staging root instead of /.
+	root=${INSTALL_MOD_PATH:-}
+	[ -n "$root" ] || [ "$(id -u)" = 0 ] ||
+		die "make modules_install writes /lib/modules/$kver: run it as root"
+	dest=$root/lib/modules/$kver/updates
 	install -d "$dest"
 	install -m 0644 "$mod/kvm.ko" "$mod/kvm-amd.ko" "$mod/kvm-intel.ko" "$dest/"
-	depmod -a "$kver"
+	depmod -a ${root:+-b "$root"} "$kver"
 	info "installed into $dest; depmod prefers updates/ over the stock kernel/ modules"
 	exit 0
 fi
 
 # The headers of exactly this release, of exactly our source's version.
-"$TOP/harness/install-deps.sh" "linux-headers-$kver"
+"$TOP/harness/install-deps.sh" --only "$BASE_PKG" "linux-headers-$kver" build-essential \
+	bc bison flex libelf-dev libssl-dev kmod rsync xz-utils patch dwarves
 base=$(dpkg-query -W -f='${Version}' "$BASE_PKG")
 hv=$(dpkg-query -W -f='${Version}' "linux-headers-$kver")
 [ "$hv" = "$base" ] || die "linux-headers-$kver is version $hv, but $BASE_PKG is $base.
@@ -64,6 +68,11 @@ sed -e 's#\$(srctree)/virt/kvm/Makefile\.kvm#$(KVM_PVPANIC_SRC)/virt/kvm/Makefil
     "$SRC/arch/x86/kvm/Makefile" >> "$kbuild"
 [ "$(grep -c 'KVM_PVPANIC_SRC)/\(virt/kvm/Makefile.kvm\|arch/x86/kvm\)$' "$kbuild")" = 2 ] ||
 	die "arch/x86/kvm/Makefile of $base no longer includes virt/kvm/Makefile.kvm and -I arch/x86/kvm as dkms/Kbuild.x86 expects"
+cat "$TOP/dkms/Kbuild.x86.tail" >> "$kbuild"
+for m in kvm kvm-amd kvm-intel; do
+	sed -e "s/@MODULE@/$m/g" -e "s/@MODNAME@/$(echo $m | tr - _)/g" -e "s/@VERSION@/$version/g" \
+		"$TOP/dkms/version.c.in" > "$stage/arch/x86/kvm/version-$m.c"
+done
 cp "$TOP/dkms/Makefile" "$TOP/dkms/check-kernel.sh" "$stage/"
 echo "$base" > "$stage/BASE-VERSION"
 sed -e "s/@VERSION@/$version/" -e "s/@BASE@/$base/" \
@@ -96,4 +105,4 @@ grep -E 'warning:' "$log" >&2 || true
 for m in kvm kvm-amd kvm-intel; do
 	cp "$mod/src/arch/x86/kvm/$m.ko" "$mod/$m.ko"
 done
-info "built: $(cd "$mod" && echo *.ko) in $mod (vermagic: $(modinfo -F vermagic "$mod/kvm.ko"))"
+info "built: $(cd "$mod" && echo *.ko) in $mod (version $(modinfo -F version "$mod/kvm.ko"), vermagic $(modinfo -F vermagic "$mod/kvm.ko"))"

@@ -6,11 +6,18 @@
 # packages (e.g. a kernel's headers for `make modules`).
 . "$(dirname "$0")/lib.sh"
 
-PKGS="linux-source-6.12 build-essential flex bison bc libelf-dev libssl-dev
-      cpio xz-utils kmod rsync ccache sparse dwarves python3 perl
-      qemu-system-x86 qemu-system-ppc busybox-static
-      gcc-powerpc64le-linux-gnu binutils-powerpc64le-linux-gnu
-      libcap-dev libnl-3-dev libnl-genl-3-dev pkg-config $*"
+# install-deps.sh --only PKG...: just those (e.g. `make modules` on a
+# user's machine needs no QEMU).
+if [ "${1:-}" = --only ]; then
+	shift
+	PKGS="$*"
+else
+	PKGS="linux-source-6.12 build-essential flex bison bc libelf-dev libssl-dev
+	      cpio xz-utils kmod rsync ccache sparse dwarves python3 perl
+	      qemu-system-x86 qemu-system-ppc busybox-static
+	      gcc-powerpc64le-linux-gnu binutils-powerpc64le-linux-gnu
+	      libcap-dev libnl-3-dev libnl-genl-3-dev pkg-config $*"
+fi
 
 missing=
 for p in $PKGS; do

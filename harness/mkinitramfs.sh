@@ -3,7 +3,9 @@
 # Build the test VM's initramfs pieces with the kernel's own gen_init_cpio
 # (no root needed).  The kernel unpacks concatenated cpio archives in turn,
 # so a boot uses base + tests (check) or base + one program (run).
-#   mkinitramfs.sh base FLAVOUR            busybox, /init, our KVM modules
+#   mkinitramfs.sh base FLAVOUR [MODDIR]   busybox, /init, our KVM modules
+#                                          (irqbypass, kvm, kvm-amd .ko from
+#                                          MODDIR instead of FLAVOUR's build)
 #   mkinitramfs.sh tests LIST OUT          project selftests + the tests in LIST
 #   mkinitramfs.sh run OUT PROG [ARGS...]  /run/prog and its arguments
 . "$(dirname "$0")/lib.sh"
@@ -46,9 +48,16 @@ base)
 	add /bin/busybox /bin/busybox 0755
 	echo "slink /bin/sh busybox 0777 0 0" >> "$spec"
 	add "$TOP/harness/guest/init" /init 0755
-	add "$kout/virt/lib/irqbypass.ko" /modules/irqbypass.ko 0644
-	add "$kout/arch/x86/kvm/kvm.ko" /modules/kvm.ko 0644
-	add "$kout/arch/x86/kvm/kvm-amd.ko" /modules/kvm-amd.ko 0644
+	if [ -n "${2:-}" ]; then
+		for m in irqbypass kvm kvm-amd; do
+			[ -f "$2/$m.ko" ] || die "$2/$m.ko missing"
+			add "$2/$m.ko" /modules/$m.ko 0644
+		done
+	else
+		add "$kout/virt/lib/irqbypass.ko" /modules/irqbypass.ko 0644
+		add "$kout/arch/x86/kvm/kvm.ko" /modules/kvm.ko 0644
+		add "$kout/arch/x86/kvm/kvm-amd.ko" /modules/kvm-amd.ko 0644
+	fi
 	# Our tools/kvm/ programs, on every VM's PATH.
 	add "$BUILD/tools/kvm-events-monitor" /usr/bin/kvm-events-monitor 0755
 	;;

@@ -28,11 +28,12 @@ static void guest_code(void)
 		;
 }
 
-static volatile sig_atomic_t nr_handled;
+/* Written by the handler, read by the test: hence READ_ONCE/WRITE_ONCE. */
+static int nr_handled;
 
 static void sigusr1_handler(int sig)
 {
-	nr_handled++;
+	WRITE_ONCE(nr_handled, nr_handled + 1);
 }
 
 /* No SA_RESTART: an interrupted KVM_RUN must come back with EINTR. */
@@ -84,7 +85,7 @@ static void vcpu_set_signal_mask(struct kvm_vcpu *vcpu, const sigset_t *set)
 
 struct kicker {
 	pthread_t target;
-	volatile bool stop;
+	bool stop;
 };
 
 /*
@@ -96,7 +97,7 @@ static void *kick(void *arg)
 {
 	struct kicker *k = arg;
 
-	while (!k->stop) {
+	while (!READ_ONCE(k->stop)) {
 		pthread_kill(k->target, SIGUSR1);
 		usleep(1000);
 	}
@@ -122,12 +123,12 @@ KVM_ONE_VCPU_TEST(signal_exit, signals_while_in_guest, guest_code)
 			    "KVM_RUN #%d: %d, errno %d, expected EINTR", i, r, errno);
 		TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_INTR);
 	}
-	k.stop = true;
+	WRITE_ONCE(k.stop, true);
 	pthread_join(thread, NULL);
 
 	TEST_ASSERT_EQ(vcpu_stat(vcpu, "signal_exits") - before, NR_SIGNALS);
-	TEST_ASSERT(nr_handled >= NR_SIGNALS, "%d signals handled for %d EINTRs",
-		    (int)nr_handled, NR_SIGNALS);
+	TEST_ASSERT(READ_ONCE(nr_handled) >= NR_SIGNALS, "%d signals handled for %d EINTRs",
+		    READ_ONCE(nr_handled), NR_SIGNALS);
 }
 
 /*
@@ -157,7 +158,7 @@ KVM_ONE_VCPU_TEST(signal_exit, pending_at_entry, guest_code)
 	TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_INTR);
 	TEST_ASSERT_EQ(vcpu_stat(vcpu, "signal_exits") - before, 1);
 
-	TEST_ASSERT_EQ(nr_handled, 0);
+	TEST_ASSERT_EQ(READ_ONCE(nr_handled), 0);
 	TEST_ASSERT_EQ(sigpending(&pending), 0);
 	TEST_ASSERT(sigismember(&pending, SIGUSR1), "SIGUSR1 no longer pending");
 	TEST_ASSERT_EQ(sigtimedwait(&block, NULL, &zero), SIGUSR1);
