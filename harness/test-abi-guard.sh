@@ -57,7 +57,7 @@ broken() {
 		tap FAIL "$desc" "$out"; return
 	fi
 	if ! make -C "$kdir" M="$t/src/arch/x86/kvm" KVM_PVPANIC_SRC="$t/src" \
-			DEBIAN_KERNEL_USE_CCACHE=$(command -v ccache >/dev/null && echo 1) \
+			DEBIAN_KERNEL_USE_CCACHE="$(command -v ccache >/dev/null && echo 1)" \
 			x86.o > "$out" 2>&1; then
 		tap FAIL "$desc (x86.o did not build)" "$out"; return
 	fi
