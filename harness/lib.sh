@@ -49,3 +49,16 @@ project_tests() {
 		awk 'NR == FNR { if ($1 !~ /^#/ && NF) { t = $1; $1 = ""; a[t] = $0 } next }
 		     { print $1 a[$1] }' "$TOP/harness/project-test-args" -
 }
+
+# TAP for host-side checks: the caller sets n (last number used) and
+# pass=0 fail=0.  tap OK|FAIL DESCRIPTION [OUTPUT-FILE]: a failure shows the
+# last 60 lines of OUTPUT-FILE as diagnostics.
+tap() {
+	n=$((n + 1))
+	if [ "$1" = OK ]; then
+		echo "ok $n $2"; pass=$((pass + 1))
+	else
+		echo "not ok $n $2"; fail=$((fail + 1))
+		[ -z "${3:-}" ] || tail -60 "$3" | sed 's/^/# /'
+	fi
+}

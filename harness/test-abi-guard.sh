@@ -12,22 +12,13 @@
 # Prints "# guard: N passed, N failed" last; exits non-zero on a failure.
 . "$(dirname "$0")/lib.sh"
 
+# shellcheck disable=SC2034 # n is read and advanced by tap() (lib.sh)
 kver=$1 n=$(($2 - 1))
 vmlinux=$BUILD/stock/$kver/vmlinux
 mod=$BUILD/modules-$kver
 kdir=/lib/modules/$kver/build
 [ -d "$kdir" ] || kdir=/usr/src/linux-headers-$kver
 pass=0 fail=0
-
-tap() {		# tap OK|FAIL DESCRIPTION [OUTPUT-FILE]
-	n=$((n + 1))
-	if [ "$1" = OK ]; then
-		echo "ok $n $2"; pass=$((pass + 1))
-	else
-		echo "not ok $n $2"; fail=$((fail + 1))
-		[ -z "${3:-}" ] || sed 's/^/# /' "$3" | head -40
-	fi
-}
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT

@@ -12,18 +12,9 @@
 # Prints "# dkms: N passed, N failed" last; exits non-zero on a failure.
 . "$(dirname "$0")/lib.sh"
 
+# shellcheck disable=SC2034 # n is read and advanced by tap() (lib.sh)
 kver=$1 n=$(($2 - 1))
 pass=0 fail=0
-tap() {		# tap OK|FAIL DESCRIPTION [OUTPUT-FILE]
-	n=$((n + 1))
-	if [ "$1" = OK ]; then
-		echo "ok $n $2"; pass=$((pass + 1))
-	else
-		echo "not ok $n $2"; fail=$((fail + 1))
-		[ -z "${3:-}" ] || tail -40 "$3" | sed 's/^/# /'
-	fi
-}
-
 src=$(ls -d "$BUILD"/dkms/kvm-pvpanic-* 2>/dev/null | head -1)
 [ -n "$src" ] || die "no DKMS source tree under $BUILD/dkms: run make modules KVER=$kver"
 version=${src##*/kvm-pvpanic-}
