@@ -11,6 +11,8 @@
 #   make run RUN="/path/to/static-binary [args]"
 #   make headers      patched uapi headers into $(BUILD)/usr/include
 #   make ppc          cross-built ppc64le kernel with KVM HV and PR modules
+#   make check-ppc    ... booted in pseries (KVM-PR) and powernv (KVM-HV) guests:
+#                     KUnit + the Book3S pvpanic selftest
 #   make check-debug  the check on a KASAN/lockdep/kmemleak kernel
 #   make lint         checkpatch --strict + sparse + W=1 on what we wrote
 #   make modules KVER=<release>   kvm/kvm-amd/kvm-intel.ko for a stock Debian 6.12 kernel
@@ -29,7 +31,7 @@ DEBUG_EXCLUDE := $(H)/regression-debug.exclude
 DEBUG_LIST ?= $(BUILD)/regression-debug.list
 
 .PHONY: all deps tree kernel selftests tools initramfs check run demo bench stress headers ppc \
-	kernel-debug initramfs-debug check-debug lint check-upstream-all clean \
+	kernel-debug initramfs-debug check-debug lint check-upstream-all clean check-ppc \
 	modules modules_install check-stock
 
 all: initramfs
@@ -85,6 +87,9 @@ run:
 ppc: tree
 	@$(H)/build-kernel.sh ppc64le
 
+check-ppc: ppc
+	@$(H)/check-ppc.sh
+
 kernel-debug: tree
 	@$(H)/build-kernel.sh x86_64-debug
 
@@ -97,7 +102,7 @@ initramfs-debug: kernel-debug selftests tools
 check-debug: initramfs-debug
 	@TIMEOUT=$${TIMEOUT:-1800} $(H)/run-vm.sh check x86_64-debug $(DEBUG_LIST)
 
-lint: kernel
+lint: kernel ppc
 	@$(H)/lint.sh
 
 # Every upstream x86 KVM selftest, to re-measure the regression list (slow).

@@ -15,7 +15,7 @@ else
 	PKGS="linux-source-6.12 build-essential flex bison bc libelf-dev libssl-dev
 	      cpio xz-utils kmod rsync ccache sparse dwarves python3 perl
 	      qemu-system-x86 qemu-system-ppc busybox-static
-	      gcc-powerpc64le-linux-gnu binutils-powerpc64le-linux-gnu
+	      gcc-powerpc64le-linux-gnu binutils-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
 	      libcap-dev libnl-3-dev libnl-genl-3-dev pkg-config $*"
 fi
 

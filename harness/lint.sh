@@ -7,7 +7,9 @@
 #     W=1 and sparse (C=2: every file, not just the recompiled ones) in a
 #     scratch build directory; a warning not in harness/lint-baseline.txt
 #     (upstream's own, counted per file and text on the unpatched base, made
-#     by 'harness/lint.sh --baseline') fails.
+#     by 'harness/lint.sh --baseline') fails;
+#  3. the same for the ppc64le KVM objects, cross-built with the 'make ppc'
+#     config, against harness/lint-baseline-ppc64le.txt.
 . "$(dirname "$0")/lib.sh"
 
 baseline=false
@@ -51,15 +53,49 @@ grep -E ': (warning|error):' "$log" |
 if $baseline; then
 	cp "$out/warnings.txt" "$TOP/harness/lint-baseline.txt"
 	echo "lint: wrote harness/lint-baseline.txt ($(wc -l < "$out/warnings.txt") warnings)"
+else
+	new=$(awk -F'\t' 'NR == FNR { base[$2] = $1; next }
+			   $1 > base[$2] + 0 { print $2 " (" $1 - base[$2] " new)" }' \
+		"$TOP/harness/lint-baseline.txt" "$out/warnings.txt")
+	if [ -n "$new" ]; then
+		echo "$new" >&2
+		echo "lint: new W=1/sparse warnings (above; full log $log)" >&2
+		fail=1
+	fi
+fi
+# The same for the ppc64le KVM objects ('make ppc' config, cross-built):
+# arch/powerpc/kvm (and virt/kvm through it) W=1 and sparse, against
+# harness/lint-baseline-ppc64le.txt, made on the unpatched base likewise.
+info "W=1 + sparse on the ppc64le KVM objects"
+pout=$BUILD/lint-ppc64le
+mkdir -p "$pout"
+[ -f "$BUILD/kernel-ppc64le/.config" ] || die "no ppc64le kernel config: run 'make ppc'"
+cmp -s "$BUILD/kernel-ppc64le/.config" "$pout/.config" ||
+	cp "$BUILD/kernel-ppc64le/.config" "$pout/.config"
+pmake() {
+	make -C "$SRC" O="$pout" ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu- \
+		CC="${HOSTCC_WRAP}powerpc64le-linux-gnu-gcc" HOSTCC="${HOSTCC_WRAP}gcc" -j"$JOBS" "$@"
+}
+pmake -s olddefconfig >/dev/null
+plog=$pout/lint.log
+$baseline && rm -rf "$pout/arch/powerpc/kvm"
+pmake W=1 C=2 arch/powerpc/kvm/ > "$plog" 2>&1 || { tail -40 "$plog" >&2; die "ppc64le lint build failed ($plog)"; }
+grep -E ': (warning|error):' "$plog" |
+	sed -E -e "s#^$SRC/##" -e 's#^(\.\./)+linux/##' -e 's#^([^:]+):[0-9]+:([0-9]+:)? #\1: #' |
+	sort | uniq -c | sed -E 's/^ *([0-9]+) /\1\t/' > "$pout/warnings.txt"
+if $baseline; then
+	cp "$pout/warnings.txt" "$TOP/harness/lint-baseline-ppc64le.txt"
+	echo "lint: wrote harness/lint-baseline-ppc64le.txt ($(wc -l < "$pout/warnings.txt") warnings)"
 	exit 0
 fi
 new=$(awk -F'\t' 'NR == FNR { base[$2] = $1; next }
 		   $1 > base[$2] + 0 { print $2 " (" $1 - base[$2] " new)" }' \
-	"$TOP/harness/lint-baseline.txt" "$out/warnings.txt")
+	"$TOP/harness/lint-baseline-ppc64le.txt" "$pout/warnings.txt")
 if [ -n "$new" ]; then
 	echo "$new" >&2
-	echo "lint: new W=1/sparse warnings (above; full log $log)" >&2
+	echo "lint: new ppc64le W=1/sparse warnings (above; full log $plog)" >&2
 	fail=1
 fi
+
 [ $fail = 0 ] && echo "lint: clean"
 exit $fail

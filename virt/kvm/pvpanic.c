@@ -232,3 +232,4 @@ void kvm_pvpanic_prepare_exit(struct kvm_vcpu *vcpu)
 	kvm_events_pvpanic(vcpu, run->pvpanic.events, run->pvpanic.addr,
 			   run->pvpanic.space);
 }
+EXPORT_SYMBOL_GPL(kvm_pvpanic_prepare_exit);
