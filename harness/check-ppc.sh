@@ -67,7 +67,7 @@ for b in $BOOTS; do
 	if grep -q '^ *ok [0-9]* kvm-book3s-hv-mmio$' "$log"; then
 		tap OK "$b: KUnit kvm-book3s-hv-mmio: $(grep -o '# kvm-book3s-hv-mmio: pass:.*' "$log" | head -1 | cut -d' ' -f3-)"
 	else
-		grep -E '(not ok|# |Expected|but) ' "$log" | grep -A4 -i 'kvm-book3s\|not ok' | head -40 > "$out/$b.kunit"
+		sed -n '/Subtest: kvm-book3s-hv-mmio/,/ok [0-9]* kvm-book3s-hv-mmio$/p' "$log" > "$out/$b.kunit"
 		tap FAIL "$b: KUnit kvm-book3s-hv-mmio did not pass" "$out/$b.kunit"
 	fi
 	for fl in ${fls//,/ }; do

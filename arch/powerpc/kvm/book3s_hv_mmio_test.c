@@ -191,9 +191,11 @@ static void mmio_cache_ring_test(struct kunit *test)
 	for (i = 0; i <= MMIO_HPTE_CACHE_SIZE; i++)
 		cache_add(vcpu, 0x10000000ul + i * 0x1000, slb_v, 1);
 	KUNIT_EXPECT_NULL(test, mmio_cache_search(vcpu, 0x10000000ul, slb_v, 1));
-	for (i = 1; i <= MMIO_HPTE_CACHE_SIZE; i++)
-		KUNIT_EXPECT_NOT_NULL(test, mmio_cache_search(vcpu,
-				      0x10000000ul + i * 0x1000, slb_v, 1));
+	for (i = 1; i <= MMIO_HPTE_CACHE_SIZE; i++) {
+		unsigned long ea = 0x10000000ul + i * 0x1000;
+
+		KUNIT_EXPECT_NOT_NULL(test, mmio_cache_search(vcpu, ea, slb_v, 1));
+	}
 }
 
 static struct kunit_case book3s_hv_mmio_test_cases[] = {

@@ -70,9 +70,9 @@
 #define HC_DONE		0x7777
 #define H_ENTER		0x08
 
-#define MSR_SF		(1ull << 63)
-#define MSR_ME		(1ull << 12)
-#define MSR_DR		(1ull << 4)
+#define MSR_SF		0x8000000000000000ull
+#define MSR_ME		0x1000ull
+#define MSR_DR		0x10ull
 
 #define HPTE_V_VALID	0x1ull
 #define HPTE_R_I	0x20ull
@@ -84,19 +84,26 @@
 
 /* Instruction encodings (Power ISA 3.0, big-endian words). */
 #define D_FORM(op, rt, ra, d)	(((op) << 26) | ((rt) << 21) | ((ra) << 16) | ((d) & 0xffff))
-#define X_FORM(xo, rs, ra, rb)	((31u << 26) | ((rs) << 21) | ((ra) << 16) | ((rb) << 11) | ((xo) << 1))
+#define X_FORM(xo, rs, ra, rb)	((31u << 26) | ((rs) << 21) | ((ra) << 16) | \
+				 ((rb) << 11) | ((xo) << 1))
 #define LBZ(rt, ra)	D_FORM(34u, rt, ra, 0)
 #define LHZ(rt, ra)	D_FORM(40u, rt, ra, 0)
 #define STB(rs, ra)	D_FORM(38u, rs, ra, 0)
 #define STH(rs, ra)	D_FORM(44u, rs, ra, 0)
 #define STW(rs, ra)	D_FORM(36u, rs, ra, 0)
 #define LI(rt, v)	D_FORM(14u, rt, 0, v)
-#define MR(ra, rs)	X_FORM(444u, rs, ra, rs)
+#define OR(ra, rs, rb)	X_FORM(444u, rs, ra, rb)
 #define SLBMTE(rs, rb)	X_FORM(402u, rs, 0, rb)
 #define MTMSRD(rs)	X_FORM(178u, rs, 0, 0)
 #define ISYNC		0x4c00012cu
 #define SC1		0x44000022u
 #define B_SELF		0x48000000u
+
+/* mr ra, rs is or ra, rs, rs */
+static uint32_t mr(uint32_t ra, uint32_t rs)
+{
+	return OR(ra, rs, rs);
+}
 
 enum exit_kind { X_PVPANIC, X_MMIO, X_CALL };
 
@@ -130,8 +137,11 @@ static void alarm_handler(int sig)
 }
 
 /* Registers the HV set-up code takes its operands from. */
-enum { R_DOORBELL = 10, R_SLB_RB = 20, R_SLB_RS, R_HE_FLAGS, R_HE_INDEX,
-       R_HE_V, R_HE_R, R_MSR, R_DEV_EA, R_HE_RET };
+enum {
+	R_DOORBELL = 10,
+	R_SLB_RB = 20, R_SLB_RS, R_HE_FLAGS, R_HE_INDEX, R_HE_V, R_HE_R,
+	R_MSR, R_DEV_EA, R_HE_RET
+};
 
 /* The guest calls the VMM with the call number in r3. */
 static uint32_t call_insn(struct vm *vm)
@@ -148,13 +158,13 @@ static void assemble(struct vm *vm)
 		emit(vm, SLBMTE(R_SLB_RS, R_SLB_RB));
 		emit(vm, ISYNC);
 		emit(vm, LI(3, H_ENTER));
-		emit(vm, MR(4, R_HE_FLAGS));
-		emit(vm, MR(5, R_HE_INDEX));
-		emit(vm, MR(6, R_HE_V));
-		emit(vm, MR(7, R_HE_R));
+		emit(vm, mr(4, R_HE_FLAGS));
+		emit(vm, mr(5, R_HE_INDEX));
+		emit(vm, mr(6, R_HE_V));
+		emit(vm, mr(7, R_HE_R));
 		emit(vm, SC1);
-		emit(vm, MR(R_HE_RET, 3));
-		emit(vm, MR(4, R_DEV_EA));
+		emit(vm, mr(R_HE_RET, 3));
+		emit(vm, mr(4, R_DEV_EA));
 		emit(vm, MTMSRD(R_MSR));
 		emit(vm, ISYNC);
 	}
@@ -426,7 +436,8 @@ static bool run_to(struct vm *vm, const struct step *s, struct kvm_regs *regs)
 }
 
 static const struct step steps[] = {
-	{ "PANICKED store: KVM_EXIT_PVPANIC after it", X_PVPANIC, PVPANIC_PANICKED, false, M_PANIC },
+	{ "PANICKED store: KVM_EXIT_PVPANIC after it",
+	  X_PVPANIC, PVPANIC_PANICKED, false, M_PANIC },
 	{ "SHUTDOWN (not enabled): no exit; CRASH_LOADED: KVM_EXIT_PVPANIC",
 	  X_PVPANIC, PVPANIC_CRASH_LOADED, false, M_CRASH },
 	{ "2-byte store at the device: KVM_EXIT_MMIO", X_MMIO, 2, true, M_STH },
