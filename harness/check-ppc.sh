@@ -5,8 +5,8 @@
 #   pseries-p8   -M pseries -cpu POWER8                   KVM-PR
 #   pseries-p9   -M pseries -cpu POWER9, disable_radix    KVM-PR (+ the SCV fix:
 #                the VMM is a glibc static binary, which uses scv if offered)
-#   powernv8     -M powernv8                              KVM-HV, hash guest
-#   powernv9     -M powernv9, disable_radix               KVM-HV, hash guest
+#   powernv8     -M powernv8                              KVM-HV (hash guest), KVM-PR
+#   powernv9     -M powernv9, disable_radix               KVM-HV (hash guest), KVM-PR
 # Each boot runs the kvm-book3s-hv-mmio KUnit suite (built in, at boot) and
 # pvpanic_book3s_test for its flavour; a kernel splat fails the boot.
 # Output: TAP, then "N passed, N failed, N skipped".  BOOTS= picks a subset.
@@ -45,8 +45,8 @@ boot() {	# boot NAME: console in $out/NAME.log
 	case $name in
 	pseries-p8)	machine="-M pseries -cpu POWER8"; fls=pr ;;
 	pseries-p9)	machine="-M pseries -cpu POWER9"; fls=pr; append=disable_radix ;;
-	powernv8)	machine="-M powernv8"; fls=hv ;;
-	powernv9)	machine="-M powernv9"; fls=hv; append=disable_radix ;;
+	powernv8)	machine="-M powernv8"; fls=hv,pr ;;
+	powernv9)	machine="-M powernv9"; fls=hv,pr; append=disable_radix ;;
 	*) die "unknown boot '$name'" ;;
 	esac
 	local t0=$SECONDS rc=0

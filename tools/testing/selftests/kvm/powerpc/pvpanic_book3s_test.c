@@ -16,10 +16,11 @@
  * device (answered in the kernel, no exit), raise PANICKED (exit after
  * the store), write a masked-out event (no exit), raise CRASH_LOADED, do a
  * 2-byte store and load (KVM_EXIT_MMIO: the device takes 1-byte accesses
- * only).  It then asks the VMM to put RAM at the device's page (the access
- * must read RAM: the fault path decides per page and must not reuse a
- * cached MMIO translation), and to take it away again (the device answers
- * again).  The VMM checks every exit, its fields and the guest's PC and
+ * only).  It then asks the VMM to put RAM over the device's page (the
+ * access must read RAM: the fault path decides per page and must not reuse
+ * a cached MMIO translation), to move that memslot away (the device
+ * answers again: nothing may keep mapping the old pages), back, and to
+ * delete it.  The VMM checks every exit, its fields and the guest's PC and
  * registers.
  *
  * The guest calls the VMM with an unknown hcall (KVM_EXIT_PAPR_HCALL) on
@@ -59,14 +60,17 @@
 #define RAM2_SLOT	1
 #define RAM2_SIZE	0x10000ul
 #define RAM2_BYTE	0x5a
+#define RAM2_AWAY_GPA	0x40000000ul
 #define ENABLED		((int)(PVPANIC_PANICKED | PVPANIC_CRASH_LOADED))
 #define ALL_EVENTS	((int)(PVPANIC_PANICKED | PVPANIC_CRASH_LOADED | PVPANIC_SHUTDOWN))
 #define LOAD_ANSWER	0xbeef
 
 /* Calls the guest makes to this VMM (hcall numbers no PAPR hcall uses). */
 #define HC_VECTOR	0x6000		/* + vector / 16: unexpected interrupt */
-#define HC_ADD_RAM	0x7100
-#define HC_DEL_RAM	0x7200
+#define HC_ADD_RAM	0x7100		/* memslot over the device's page */
+#define HC_MOVE_AWAY	0x7200		/* move it elsewhere */
+#define HC_MOVE_BACK	0x7300		/* and back */
+#define HC_DEL_RAM	0x7400		/* delete it */
 #define HC_DONE		0x7777
 #define H_ENTER		0x08
 
@@ -150,7 +154,9 @@ static uint32_t call_insn(struct vm *vm)
 }
 
 /* Markers into the code for the PC checks. */
-enum { M_PANIC, M_CRASH, M_STH, M_LHZ, M_ADD, M_DEL, M_PANIC2, M_DONE };
+enum {
+	M_PANIC, M_CRASH, M_STH, M_LHZ, M_ADD, M_AWAY, M_BACK, M_DEL, M_PANIC2, M_DONE
+};
 
 static void assemble(struct vm *vm)
 {
@@ -180,9 +186,15 @@ static void assemble(struct vm *vm)
 	emit(vm, LI(3, HC_ADD_RAM));
 	vm->mark[M_ADD] = emit(vm, call_insn(vm)) + 1;
 	emit(vm, LBZ(8, 4));				/* RAM now */
+	emit(vm, LI(3, HC_MOVE_AWAY));
+	vm->mark[M_AWAY] = emit(vm, call_insn(vm)) + 1;
+	emit(vm, LBZ(9, 4));				/* the device again */
+	emit(vm, LI(3, HC_MOVE_BACK));
+	vm->mark[M_BACK] = emit(vm, call_insn(vm)) + 1;
+	emit(vm, LBZ(11, 4));				/* RAM again */
 	emit(vm, LI(3, HC_DEL_RAM));
 	vm->mark[M_DEL] = emit(vm, call_insn(vm)) + 1;
-	emit(vm, LBZ(9, 4));				/* the device again */
+	emit(vm, LBZ(12, 4));				/* the device again */
 	emit(vm, LI(6, PVPANIC_PANICKED));
 	vm->mark[M_PANIC2] = emit(vm, STB(6, 4)) + 1;
 	emit(vm, LI(3, HC_DONE));
@@ -435,6 +447,17 @@ static bool run_to(struct vm *vm, const struct step *s, struct kvm_regs *regs)
 	return true;
 }
 
+/* Create, move (same slot and pages, new address) or delete (size 0) RAM2. */
+static void ram2_at(struct vm *vm, uint64_t gpa, uint64_t size)
+{
+	if (set_slot(vm, RAM2_SLOT, gpa, size, size ? vm->ram2 : NULL))
+		ksft_exit_fail_msg("memslot %d to %#llx size %#llx: %s\n", RAM2_SLOT,
+				   (unsigned long long)gpa, (unsigned long long)size,
+				   strerror(errno));
+	if (vm->hv)
+		vm->run->papr_hcall.ret = 0;
+}
+
 static const struct step steps[] = {
 	{ "PANICKED store: KVM_EXIT_PVPANIC after it",
 	  X_PVPANIC, PVPANIC_PANICKED, false, M_PANIC },
@@ -443,7 +466,9 @@ static const struct step steps[] = {
 	{ "2-byte store at the device: KVM_EXIT_MMIO", X_MMIO, 2, true, M_STH },
 	{ "2-byte load at the device: KVM_EXIT_MMIO", X_MMIO, 2, false, M_LHZ },
 	{ "guest asks for RAM at the device's page", X_CALL, HC_ADD_RAM, false, M_ADD },
-	{ "guest asks to remove that RAM", X_CALL, HC_DEL_RAM, false, M_DEL },
+	{ "guest asks to move that RAM away", X_CALL, HC_MOVE_AWAY, false, M_AWAY },
+	{ "guest asks to move it back", X_CALL, HC_MOVE_BACK, false, M_BACK },
+	{ "guest asks to delete it", X_CALL, HC_DEL_RAM, false, M_DEL },
 	{ "device reached again after the RAM went: KVM_EXIT_PVPANIC",
 	  X_PVPANIC, PVPANIC_PANICKED, false, M_PANIC2 },
 	{ "guest done", X_CALL, HC_DONE, false, M_DONE },
@@ -464,7 +489,7 @@ int main(int argc, char **argv)
 	sigaction(SIGALRM, &sa, NULL);
 
 	ksft_print_header();
-	ksft_set_plan(4 + ARRAY_SIZE(steps) + 6);
+	ksft_set_plan(4 + ARRAY_SIZE(steps) + 8);
 	setup(&vm, argv[1]);
 
 	for (i = 0; i < ARRAY_SIZE(steps); i++) {
@@ -494,30 +519,34 @@ int main(int argc, char **argv)
 			run->mmio.data[0] = LOAD_ANSWER >> 8;
 			run->mmio.data[1] = LOAD_ANSWER & 0xff;
 			break;
-		case 4:
-			if (set_slot(&vm, RAM2_SLOT, DEV_GPA, RAM2_SIZE, vm.ram2))
-				ksft_exit_fail_msg("memslot %d at %#lx: %s\n",
-						   RAM2_SLOT, DEV_GPA, strerror(errno));
-			if (vm.hv)
-				run->papr_hcall.ret = 0;
+		case 4:	/* HC_ADD_RAM */
+			ram2_at(&vm, DEV_GPA, RAM2_SIZE);
 			break;
-		case 5:
+		case 5:	/* HC_MOVE_AWAY */
 			ksft_test_result(regs.gpr[7] == LOAD_ANSWER,
 					 "2-byte load completed with the VMM's data: %#llx\n",
 					 (unsigned long long)regs.gpr[7]);
 			ksft_test_result(regs.gpr[8] == RAM2_BYTE,
-					 "RAM created after the MMIO fault is read as RAM: %#llx (want %#x)\n",
-					 (unsigned long long)regs.gpr[8], RAM2_BYTE);
-			if (set_slot(&vm, RAM2_SLOT, DEV_GPA, 0, NULL))
-				ksft_exit_fail_msg("delete memslot %d: %s\n",
-						   RAM2_SLOT, strerror(errno));
-			if (vm.hv)
-				run->papr_hcall.ret = 0;
+					 "RAM created after the MMIO fault is read as RAM: %#llx\n",
+					 (unsigned long long)regs.gpr[8]);
+			ram2_at(&vm, RAM2_AWAY_GPA, RAM2_SIZE);
 			break;
-		case 6:
+		case 6:	/* HC_MOVE_BACK */
 			ksft_test_result(regs.gpr[9] == ENABLED,
-					 "RAM deleted: the probe reaches the device again: %#llx\n",
+					 "RAM moved away: the probe reaches the device: %#llx\n",
 					 (unsigned long long)regs.gpr[9]);
+			ram2_at(&vm, DEV_GPA, RAM2_SIZE);
+			break;
+		case 7:	/* HC_DEL_RAM */
+			ksft_test_result(regs.gpr[11] == RAM2_BYTE,
+					 "RAM moved back over the device: read as RAM: %#llx\n",
+					 (unsigned long long)regs.gpr[11]);
+			ram2_at(&vm, 0, 0);
+			break;
+		case 8:
+			ksft_test_result(regs.gpr[12] == ENABLED,
+					 "RAM deleted: the probe reaches the device: %#llx\n",
+					 (unsigned long long)regs.gpr[12]);
 			break;
 		}
 		ksft_test_result_pass("%s: %s\n", s->name, exit_name(run));
