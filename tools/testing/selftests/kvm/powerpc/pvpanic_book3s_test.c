@@ -73,6 +73,7 @@
 #define HC_DEL_RAM	0x7400		/* delete it */
 #define HC_DONE		0x7777
 #define H_ENTER		0x08
+#define H_LOGICAL_CI_STORE	0x40
 
 #define MSR_SF		0x8000000000000000ull
 #define MSR_ME		0x1000ull
@@ -96,6 +97,7 @@
 #define STH(rs, ra)	D_FORM(44u, rs, ra, 0)
 #define STW(rs, ra)	D_FORM(36u, rs, ra, 0)
 #define LI(rt, v)	D_FORM(14u, rt, 0, v)
+#define LIS(rt, v)	D_FORM(15u, rt, 0, v)
 #define OR(ra, rs, rb)	X_FORM(444u, rs, ra, rb)
 #define SLBMTE(rs, rb)	X_FORM(402u, rs, 0, rb)
 #define MTMSRD(rs)	X_FORM(178u, rs, 0, 0)
@@ -116,7 +118,8 @@ struct step {
 	enum exit_kind kind;
 	uint64_t arg;		/* events, MMIO length, or hcall number */
 	bool is_write;
-	int after;		/* index of the instruction the PC must be at */
+	int after;		/* marker: the instruction the PC must be at */
+	bool hv_only;
 };
 
 struct vm {
@@ -155,7 +158,8 @@ static uint32_t call_insn(struct vm *vm)
 
 /* Markers into the code for the PC checks. */
 enum {
-	M_PANIC, M_CRASH, M_STH, M_LHZ, M_ADD, M_AWAY, M_BACK, M_DEL, M_PANIC2, M_DONE
+	M_CISTORE, M_PANIC, M_CRASH, M_STH, M_LHZ, M_ADD, M_AWAY, M_BACK, M_DEL,
+	M_PANIC2, M_DONE
 };
 
 static void assemble(struct vm *vm)
@@ -170,6 +174,12 @@ static void assemble(struct vm *vm)
 		emit(vm, mr(7, R_HE_R));
 		emit(vm, SC1);
 		emit(vm, mr(R_HE_RET, 3));
+		/* The other way to the MMIO bus: a cache-inhibited store hcall. */
+		emit(vm, LI(3, H_LOGICAL_CI_STORE));
+		emit(vm, LI(4, 1));
+		emit(vm, LIS(5, DEV_GPA >> 16));
+		emit(vm, LI(6, PVPANIC_CRASH_LOADED));
+		vm->mark[M_CISTORE] = emit(vm, SC1) + 1;
 		emit(vm, mr(4, R_DEV_EA));
 		emit(vm, MTMSRD(R_MSR));
 		emit(vm, ISYNC);
@@ -292,6 +302,9 @@ static void uapi_checks(struct vm *vm)
 static void setup(struct vm *vm, const char *flavour)
 {
 	struct kvm_enable_cap papr = { .cap = KVM_CAP_PPC_PAPR };
+	struct kvm_enable_cap ci_store = {
+		.cap = KVM_CAP_PPC_ENABLE_HCALL, .args = { H_LOGICAL_CI_STORE, 1 },
+	};
 	struct kvm_regs regs = {};
 	uint32_t htab_order = 18;
 	int type = vm->hv ? KVM_VM_PPC_HV : KVM_VM_PPC_PR;
@@ -328,6 +341,8 @@ static void setup(struct vm *vm, const char *flavour)
 		ksft_exit_fail_msg("KVM_CREATE_VCPU: %s\n", strerror(errno));
 	if (ioctl(vm->vcpu, KVM_ENABLE_CAP, &papr))
 		ksft_exit_fail_msg("KVM_CAP_PPC_PAPR: %s\n", strerror(errno));
+	if (vm->hv && ioctl(vm->fd, KVM_ENABLE_CAP, &ci_store))
+		ksft_exit_fail_msg("enable H_LOGICAL_CI_STORE: %s\n", strerror(errno));
 	mmap_size = ioctl(vm->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
 	vm->run = mmap(NULL, mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		       vm->vcpu, 0);
@@ -459,19 +474,21 @@ static void ram2_at(struct vm *vm, uint64_t gpa, uint64_t size)
 }
 
 static const struct step steps[] = {
+	{ "H_LOGICAL_CI_STORE of CRASH_LOADED: KVM_EXIT_PVPANIC after the hcall",
+	  X_PVPANIC, PVPANIC_CRASH_LOADED, false, M_CISTORE, true },
 	{ "PANICKED store: KVM_EXIT_PVPANIC after it",
-	  X_PVPANIC, PVPANIC_PANICKED, false, M_PANIC },
+	  X_PVPANIC, PVPANIC_PANICKED, false, M_PANIC, false },
 	{ "SHUTDOWN (not enabled): no exit; CRASH_LOADED: KVM_EXIT_PVPANIC",
-	  X_PVPANIC, PVPANIC_CRASH_LOADED, false, M_CRASH },
-	{ "2-byte store at the device: KVM_EXIT_MMIO", X_MMIO, 2, true, M_STH },
-	{ "2-byte load at the device: KVM_EXIT_MMIO", X_MMIO, 2, false, M_LHZ },
-	{ "guest asks for RAM at the device's page", X_CALL, HC_ADD_RAM, false, M_ADD },
-	{ "guest asks to move that RAM away", X_CALL, HC_MOVE_AWAY, false, M_AWAY },
-	{ "guest asks to move it back", X_CALL, HC_MOVE_BACK, false, M_BACK },
-	{ "guest asks to delete it", X_CALL, HC_DEL_RAM, false, M_DEL },
+	  X_PVPANIC, PVPANIC_CRASH_LOADED, false, M_CRASH, false },
+	{ "2-byte store at the device: KVM_EXIT_MMIO", X_MMIO, 2, true, M_STH, false },
+	{ "2-byte load at the device: KVM_EXIT_MMIO", X_MMIO, 2, false, M_LHZ, false },
+	{ "guest asks for RAM at the device's page", X_CALL, HC_ADD_RAM, false, M_ADD, false },
+	{ "guest asks to move that RAM away", X_CALL, HC_MOVE_AWAY, false, M_AWAY, false },
+	{ "guest asks to move it back", X_CALL, HC_MOVE_BACK, false, M_BACK, false },
+	{ "guest asks to delete it", X_CALL, HC_DEL_RAM, false, M_DEL, false },
 	{ "device reached again after the RAM went: KVM_EXIT_PVPANIC",
-	  X_PVPANIC, PVPANIC_PANICKED, false, M_PANIC2 },
-	{ "guest done", X_CALL, HC_DONE, false, M_DONE },
+	  X_PVPANIC, PVPANIC_PANICKED, false, M_PANIC2, false },
+	{ "guest done", X_CALL, HC_DONE, false, M_DONE, false },
 };
 
 int main(int argc, char **argv)
@@ -489,18 +506,25 @@ int main(int argc, char **argv)
 	sigaction(SIGALRM, &sa, NULL);
 
 	ksft_print_header();
-	ksft_set_plan(4 + ARRAY_SIZE(steps) + 8);
+	ksft_set_plan(4 + ARRAY_SIZE(steps) + 9 - (vm.hv ? 0 : 2));
 	setup(&vm, argv[1]);
 
 	for (i = 0; i < ARRAY_SIZE(steps); i++) {
 		const struct step *s = &steps[i];
 		struct kvm_run *run = vm.run;
 
+		if (s->hv_only && !vm.hv)
+			continue;
 		if (!run_to(&vm, s, &regs))
 			break;
 
-		switch (i) {
-		case 0:
+		switch (s->after) {
+		case M_CISTORE:
+			ksft_test_result(regs.gpr[3] == 0,
+					 "H_LOGICAL_CI_STORE returned %lld\n",
+					 (long long)regs.gpr[3]);
+			break;
+		case M_PANIC:
 			ksft_test_result(regs.gpr[R_HE_RET] == 0,
 					 "%s set-up: H_ENTER returned %lld\n",
 					 vm.hv ? "HV" : "PR (none)",
@@ -509,20 +533,20 @@ int main(int argc, char **argv)
 					 "1-byte probe answered in the kernel: %#llx (want %#x)\n",
 					 (unsigned long long)regs.gpr[5], ENABLED);
 			break;
-		case 2:
+		case M_STH:
 			/* Big-endian guest: sth of 2 is 00 02. */
 			ksft_test_result(run->mmio.data[0] == 0 && run->mmio.data[1] == 2,
 					 "2-byte store data %02x %02x (want 00 02)\n",
 					 run->mmio.data[0], run->mmio.data[1]);
 			break;
-		case 3:
+		case M_LHZ:
 			run->mmio.data[0] = LOAD_ANSWER >> 8;
 			run->mmio.data[1] = LOAD_ANSWER & 0xff;
 			break;
-		case 4:	/* HC_ADD_RAM */
+		case M_ADD:
 			ram2_at(&vm, DEV_GPA, RAM2_SIZE);
 			break;
-		case 5:	/* HC_MOVE_AWAY */
+		case M_AWAY:
 			ksft_test_result(regs.gpr[7] == LOAD_ANSWER,
 					 "2-byte load completed with the VMM's data: %#llx\n",
 					 (unsigned long long)regs.gpr[7]);
@@ -531,19 +555,19 @@ int main(int argc, char **argv)
 					 (unsigned long long)regs.gpr[8]);
 			ram2_at(&vm, RAM2_AWAY_GPA, RAM2_SIZE);
 			break;
-		case 6:	/* HC_MOVE_BACK */
+		case M_BACK:
 			ksft_test_result(regs.gpr[9] == ENABLED,
 					 "RAM moved away: the probe reaches the device: %#llx\n",
 					 (unsigned long long)regs.gpr[9]);
 			ram2_at(&vm, DEV_GPA, RAM2_SIZE);
 			break;
-		case 7:	/* HC_DEL_RAM */
+		case M_DEL:
 			ksft_test_result(regs.gpr[11] == RAM2_BYTE,
 					 "RAM moved back over the device: read as RAM: %#llx\n",
 					 (unsigned long long)regs.gpr[11]);
 			ram2_at(&vm, 0, 0);
 			break;
-		case 8:
+		case M_PANIC2:
 			ksft_test_result(regs.gpr[12] == ENABLED,
 					 "RAM deleted: the probe reaches the device: %#llx\n",
 					 (unsigned long long)regs.gpr[12]);
