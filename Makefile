@@ -4,7 +4,8 @@
 #
 #   make demo         build everything, boot it, run the pvpanic demo VMM
 #   make bench        pvpanic_bench under -icount shift=0 (instructions per operation)
-#   make stress       pvpanic stress test + fuzzer on the debug kernel
+#   make stress       pvpanic stress test + fuzzer on the debug kernel (also
+#                     the last part of make check-debug)
 #   make              packages, patched tree, x86_64 kernel + KVM modules,
 #                     static KVM selftests, tools/kvm/ programs, initramfs
 #   make check        ... then boot it and run our selftests + the regression list
@@ -66,9 +67,11 @@ bench: all
 	@$(H)/bench.sh
 
 # The pvpanic stress program and fuzzer alone, on the debug kernel; a splat
-# fails.  Not in CI yet: see the top of x86_64/pvpanic_stress.c.
+# fails.  Single-threaded TCG: under multi-threaded TCG the L1 kernel itself
+# gets corrupted under this load, with or without the device (see the top
+# of x86_64/pvpanic_stress.c).  TCG_OPTS= overrides.
 stress: initramfs-debug
-	@RUN_FLAVOUR=x86_64-debug RUN_STRICT=1 TIMEOUT=$${TIMEOUT:-900} \
+	@RUN_FLAVOUR=x86_64-debug RUN_STRICT=1 TIMEOUT=$${TIMEOUT:-900} TCG_OPTS=$${TCG_OPTS-thread=single} \
 		RUN_EXTRA="$(BUILD)/selftests-x86_64/x86_64/pvpanic_stress $(BUILD)/selftests-x86_64/x86_64/pvpanic_fuzz_test" \
 		$(H)/run-vm.sh run $(H)/guest/stress.sh
 
@@ -101,6 +104,7 @@ initramfs-debug: kernel-debug selftests tools
 
 check-debug: initramfs-debug
 	@TIMEOUT=$${TIMEOUT:-1800} $(H)/run-vm.sh check x86_64-debug $(DEBUG_LIST)
+	@$(MAKE) --no-print-directory stress
 
 lint: kernel ppc
 	@$(H)/lint.sh
