@@ -122,13 +122,14 @@ modules:
 modules_install:
 	@INSTALL_MOD_PATH="$(INSTALL_MOD_PATH)" $(H)/build-modules.sh "$(KVER)" install
 
-# The stock kernel CI boots: Debian 12's cloud kernel of linux-source-6.12's version.
-STOCK_KVER ?= 6.12.117+deb12-cloud-amd64
+# The stock kernel CI boots: Debian 12's cloud kernel of linux-source-6.12's
+# version (harness/stock-kver.sh), unless STOCK_KVER= names another.
 STOCK_LIST ?= $(H)/regression-x86_64.list
 
 check-stock: all
-	@$(MAKE) --no-print-directory modules KVER=$(STOCK_KVER)
-	@$(H)/check-stock.sh $(STOCK_KVER) $(STOCK_LIST)
+	@kver="$${STOCK_KVER:-$$($(H)/stock-kver.sh)}" && \
+	$(MAKE) --no-print-directory modules KVER="$$kver" && \
+	$(H)/check-stock.sh "$$kver" $(STOCK_LIST)
 
 clean:
 	rm -rf $(BUILD)

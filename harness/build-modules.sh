@@ -11,10 +11,10 @@
 . "$(dirname "$0")/lib.sh"
 
 kver=${1:-}
-[ -n "$kver" ] || die "KVER is not set: make modules KVER=<release>, e.g. KVER=6.12.117+deb12-cloud-amd64"
+[ -n "$kver" ] || die "KVER is not set: make modules KVER=<release>, e.g. KVER=6.12.118+deb12-cloud-amd64"
 case $kver in
 6.12.*-amd64) ;;	# -amd64, -cloud-amd64, -rt-amd64
-*)	die "KVER=$kver: expected a Debian 6.12 x86_64 kernel release, e.g. 6.12.117+deb12-cloud-amd64" ;;
+*)	die "KVER=$kver: expected a Debian 6.12 x86_64 kernel release, e.g. 6.12.118+deb12-cloud-amd64" ;;
 esac
 mod=$BUILD/modules-$kver
 

@@ -104,10 +104,11 @@ fi
 # BUILD_EXCLUSIVE_KERNEL: dkms matches it against the release as a regex.
 re=$(sed -n 's/^BUILD_EXCLUSIVE_KERNEL="\(.*\)"$/\1/p' "$src/dkms.conf")
 ok=1
-for k in "$kver" 6.12.117+deb12-amd64 6.12.117+deb12-rt-amd64; do
+up=${kver%%+*}		# 6.12.N: the flavours of that release match, nothing else
+for k in "$kver" "$up+deb12-amd64" "$up+deb12-rt-amd64"; do
 	[[ $k =~ $re ]] || { echo "'$k' does not match '$re'" > "$out"; ok=0; }
 done
-for k in 6.12.1170+deb12-amd64 6.12.11+deb12-amd64 6.1.0-56-amd64 6.12.117; do
+for k in "${up}0+deb12-amd64" "${up%?}+deb12-amd64" 6.1.0-56-amd64 "$up"; do
 	[[ $k =~ $re ]] && { echo "'$k' matches '$re'" > "$out"; ok=0; }
 done
 if [ $ok = 1 ]; then
