@@ -32,70 +32,53 @@ for f in $(our_files); do
 	fi
 done
 
-info "W=1 + sparse on the KVM objects"
-out=$BUILD/lint-x86_64
-mkdir -p "$out"
-cmp -s "$BUILD/kernel-x86_64/.config" "$out/.config" ||
-	cp "$BUILD/kernel-x86_64/.config" "$out/.config"
-lmake() {
-	make -C "$SRC" O="$out" ARCH=x86 CC="${HOSTCC_WRAP}gcc" HOSTCC="${HOSTCC_WRAP}gcc" -j"$JOBS" "$@"
-}
-lmake -s olddefconfig >/dev/null
-log=$out/lint.log
-# The baseline needs every compiler warning too, so compile everything again.
-$baseline && rm -rf "$out/arch/x86/kvm"
-lmake W=1 C=2 arch/x86/kvm/ > "$log" 2>&1 || { tail -40 "$log" >&2; die "lint build failed ($log)"; }
-# "path:line:col: warning: text" -> "path: warning: text", relative to the
-# tree, counted: a second copy of an upstream warning in the same file is new.
-grep -E ': (warning|error):' "$log" |
-	sed -E -e "s#^$SRC/##" -e 's#^(\.\./)+linux/##' -e 's#^([^:]+):[0-9]+:([0-9]+:)? #\1: #' |
-	sort | uniq -c | sed -E 's/^ *([0-9]+) /\1\t/' > "$out/warnings.txt"
-if $baseline; then
-	cp "$out/warnings.txt" "$TOP/harness/lint-baseline.txt"
-	echo "lint: wrote harness/lint-baseline.txt ($(wc -l < "$out/warnings.txt") warnings)"
-else
+# kvm_w1 NAME KERNEL-BUILD BASELINE MAKE-ARGS... -- DIR: rebuild DIR with W=1
+# and sparse in build/lint-NAME, with KERNEL-BUILD's .config, and compare
+# its warnings with BASELINE (or, with --baseline, write BASELINE).
+kvm_w1() {
+	local name=$1 kbuild=$2 base=$3 args=() out log new
+	shift 3
+	while [ "$1" != -- ]; do args+=("$1"); shift; done
+	local dir=$2
+	info "W=1 + sparse on the $name KVM objects ($dir)"
+	out=$BUILD/lint-$name
+	log=$out/lint.log
+	mkdir -p "$out"
+	[ -f "$kbuild/.config" ] || die "no $name kernel config in $kbuild: build it first"
+	cmp -s "$kbuild/.config" "$out/.config" || cp "$kbuild/.config" "$out/.config"
+	make -C "$SRC" O="$out" -j"$JOBS" "${args[@]}" -s olddefconfig >/dev/null
+	# The baseline needs every compiler warning too: compile everything again.
+	$baseline && rm -rf "${out:?}/$dir"
+	make -C "$SRC" O="$out" -j"$JOBS" "${args[@]}" W=1 C=2 "$dir/" > "$log" 2>&1 ||
+		{ tail -40 "$log" >&2; die "$name lint build failed ($log)"; }
+	# "path:line:col: warning: text" -> "path: warning: text", relative to
+	# the tree, counted: a second copy of an upstream warning in the same
+	# file is new.
+	grep -E ': (warning|error):' "$log" |
+		sed -E -e "s#^$SRC/##" -e 's#^(\.\./)+linux/##' -e 's#^([^:]+):[0-9]+:([0-9]+:)? #\1: #' |
+		sort | uniq -c | sed -E 's/^ *([0-9]+) /\1\t/' > "$out/warnings.txt"
+	if $baseline; then
+		cp "$out/warnings.txt" "$base"
+		echo "lint: wrote ${base#"$TOP"/} ($(wc -l < "$out/warnings.txt") warnings)"
+		return
+	fi
 	new=$(awk -F'\t' 'NR == FNR { base[$2] = $1; next }
 			   $1 > base[$2] + 0 { print $2 " (" $1 - base[$2] " new)" }' \
-		"$TOP/harness/lint-baseline.txt" "$out/warnings.txt")
+		"$base" "$out/warnings.txt")
 	if [ -n "$new" ]; then
 		echo "$new" >&2
-		echo "lint: new W=1/sparse warnings (above; full log $log)" >&2
+		echo "lint: new $name W=1/sparse warnings (above; full log $log)" >&2
 		fail=1
 	fi
-fi
-# The same for the ppc64le KVM objects ('make ppc' config, cross-built):
-# arch/powerpc/kvm (and virt/kvm through it) W=1 and sparse, against
-# harness/lint-baseline-ppc64le.txt, made on the unpatched base likewise.
-info "W=1 + sparse on the ppc64le KVM objects"
-pout=$BUILD/lint-ppc64le
-mkdir -p "$pout"
-[ -f "$BUILD/kernel-ppc64le/.config" ] || die "no ppc64le kernel config: run 'make ppc'"
-cmp -s "$BUILD/kernel-ppc64le/.config" "$pout/.config" ||
-	cp "$BUILD/kernel-ppc64le/.config" "$pout/.config"
-pmake() {
-	make -C "$SRC" O="$pout" ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu- \
-		CC="${HOSTCC_WRAP}powerpc64le-linux-gnu-gcc" HOSTCC="${HOSTCC_WRAP}gcc" -j"$JOBS" "$@"
 }
-pmake -s olddefconfig >/dev/null
-plog=$pout/lint.log
-$baseline && rm -rf "$pout/arch/powerpc/kvm"
-pmake W=1 C=2 arch/powerpc/kvm/ > "$plog" 2>&1 || { tail -40 "$plog" >&2; die "ppc64le lint build failed ($plog)"; }
-grep -E ': (warning|error):' "$plog" |
-	sed -E -e "s#^$SRC/##" -e 's#^(\.\./)+linux/##' -e 's#^([^:]+):[0-9]+:([0-9]+:)? #\1: #' |
-	sort | uniq -c | sed -E 's/^ *([0-9]+) /\1\t/' > "$pout/warnings.txt"
-if $baseline; then
-	cp "$pout/warnings.txt" "$TOP/harness/lint-baseline-ppc64le.txt"
-	echo "lint: wrote harness/lint-baseline-ppc64le.txt ($(wc -l < "$pout/warnings.txt") warnings)"
-	exit 0
-fi
-new=$(awk -F'\t' 'NR == FNR { base[$2] = $1; next }
-		   $1 > base[$2] + 0 { print $2 " (" $1 - base[$2] " new)" }' \
-	"$TOP/harness/lint-baseline-ppc64le.txt" "$pout/warnings.txt")
-if [ -n "$new" ]; then
-	echo "$new" >&2
-	echo "lint: new ppc64le W=1/sparse warnings (above; full log $plog)" >&2
-	fail=1
-fi
+
+kvm_w1 x86_64 "$BUILD/kernel-x86_64" "$TOP/harness/lint-baseline.txt" \
+	ARCH=x86 CC="${HOSTCC_WRAP}gcc" HOSTCC="${HOSTCC_WRAP}gcc" -- arch/x86/kvm
+# arch/powerpc/kvm (and virt/kvm through it), with the 'make ppc' config.
+kvm_w1 ppc64le "$BUILD/kernel-ppc64le" "$TOP/harness/lint-baseline-ppc64le.txt" \
+	ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu- \
+	CC="${HOSTCC_WRAP}powerpc64le-linux-gnu-gcc" HOSTCC="${HOSTCC_WRAP}gcc" -- arch/powerpc/kvm
+$baseline && exit 0
 
 [ $fail = 0 ] && echo "lint: clean"
 exit $fail
