@@ -473,6 +473,15 @@ static void ram2_at(struct vm *vm, uint64_t gpa, uint64_t size)
 		vm->run->papr_hcall.ret = 0;
 }
 
+/* What the guest read into a register, against what it must have read. */
+static void expect_gpr(const struct kvm_regs *regs, int r, uint64_t want,
+		       const char *what)
+{
+	ksft_test_result(regs->gpr[r] == want, "%s: r%d = %#llx (want %#llx)\n",
+			 what, r, (unsigned long long)regs->gpr[r],
+			 (unsigned long long)want);
+}
+
 static const struct step steps[] = {
 	{ "H_LOGICAL_CI_STORE of CRASH_LOADED: KVM_EXIT_PVPANIC after the hcall",
 	  X_PVPANIC, PVPANIC_CRASH_LOADED, false, M_CISTORE, true },
@@ -529,9 +538,7 @@ int main(int argc, char **argv)
 					 "%s set-up: H_ENTER returned %lld\n",
 					 vm.hv ? "HV" : "PR (none)",
 					 (long long)regs.gpr[R_HE_RET]);
-			ksft_test_result(regs.gpr[5] == ENABLED,
-					 "1-byte probe answered in the kernel: %#llx (want %#x)\n",
-					 (unsigned long long)regs.gpr[5], ENABLED);
+			expect_gpr(&regs, 5, ENABLED, "1-byte probe answered in the kernel");
 			break;
 		case M_STH:
 			/* Big-endian guest: sth of 2 is 00 02. */
@@ -547,30 +554,24 @@ int main(int argc, char **argv)
 			ram2_at(&vm, DEV_GPA, RAM2_SIZE);
 			break;
 		case M_AWAY:
-			ksft_test_result(regs.gpr[7] == LOAD_ANSWER,
-					 "2-byte load completed with the VMM's data: %#llx\n",
-					 (unsigned long long)regs.gpr[7]);
-			ksft_test_result(regs.gpr[8] == RAM2_BYTE,
-					 "RAM created after the MMIO fault is read as RAM: %#llx\n",
-					 (unsigned long long)regs.gpr[8]);
+			expect_gpr(&regs, 7, LOAD_ANSWER,
+				   "2-byte load completed with the VMM's data");
+			expect_gpr(&regs, 8, RAM2_BYTE,
+				   "RAM created after the MMIO fault is read as RAM");
 			ram2_at(&vm, RAM2_AWAY_GPA, RAM2_SIZE);
 			break;
 		case M_BACK:
-			ksft_test_result(regs.gpr[9] == ENABLED,
-					 "RAM moved away: the probe reaches the device: %#llx\n",
-					 (unsigned long long)regs.gpr[9]);
+			expect_gpr(&regs, 9, ENABLED,
+				   "RAM moved away: the probe reaches the device");
 			ram2_at(&vm, DEV_GPA, RAM2_SIZE);
 			break;
 		case M_DEL:
-			ksft_test_result(regs.gpr[11] == RAM2_BYTE,
-					 "RAM moved back over the device: read as RAM: %#llx\n",
-					 (unsigned long long)regs.gpr[11]);
+			expect_gpr(&regs, 11, RAM2_BYTE,
+				   "RAM moved back over the device: read as RAM");
 			ram2_at(&vm, 0, 0);
 			break;
 		case M_PANIC2:
-			ksft_test_result(regs.gpr[12] == ENABLED,
-					 "RAM deleted: the probe reaches the device: %#llx\n",
-					 (unsigned long long)regs.gpr[12]);
+			expect_gpr(&regs, 12, ENABLED, "RAM deleted: the probe reaches the device");
 			break;
 		}
 		ksft_test_result_pass("%s: %s\n", s->name, exit_name(run));
