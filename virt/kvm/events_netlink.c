@@ -2,22 +2,31 @@
 /*
  * KVM guest events over generic netlink
  *
- * A host-wide feed of guest events for a management daemon, whatever VMM runs
- * the guest and whether or not it passes them on: one "kvm-events" family,
- * one multicast group per kind of event.  See
- * Documentation/virt/kvm/events-netlink.rst and
+ * A host-wide feed of guest events for a management daemon, whether or not
+ * the VMM passes them on: one "kvm-events" family, one multicast group per
+ * kind of event.  It reports the events of the in-kernel devices a VMM has
+ * enabled (today: pvpanic), so a VM whose VMM did not enable the device is
+ * not heard of.  See Documentation/virt/kvm/events-netlink.rst and
  * Documentation/netlink/specs/kvm_events.yaml.
  */
 
 #include <linux/kvm_host.h>
+#include <linux/moduleparam.h>
 #include <linux/sched.h>
+#include <linux/seq_file.h>
 #include <linux/timekeeping.h>
 #include <net/genetlink.h>
 #include <uapi/linux/kvm_events.h>
 
-/* At most KVM_EVENTS_BURST messages per VM in a KVM_EVENTS_INTERVAL window. */
-#define KVM_EVENTS_BURST	10
-#define KVM_EVENTS_INTERVAL	(5 * HZ)
+/*
+ * At most events_ratelimit_burst messages per VM in a window of
+ * events_ratelimit_interval_ms; the next message sent says how many were
+ * suppressed.  Read once per message, so a change applies from the next one.
+ */
+static unsigned int events_ratelimit_burst = 10;
+module_param(events_ratelimit_burst, uint, 0644);
+static unsigned int events_ratelimit_interval_ms = 5000;
+module_param(events_ratelimit_interval_ms, uint, 0644);
 
 enum {
 	KVM_EVENTS_NLGRP_PVPANIC,
@@ -46,36 +55,86 @@ static struct genl_family kvm_events_family = {
 	.n_mcgrps = ARRAY_SIZE(kvm_events_mcgrps),
 };
 
-int kvm_events_init(void)
+/* VM ids are never reused: a pid is, and a process may run several VMs. */
+static atomic64_t kvm_events_last_vm_id = ATOMIC64_INIT(0);
+
+/* Whether the family is registered: kvm.ko works without the feed. */
+static bool kvm_events_registered;
+
+void kvm_events_init(void)
 {
-	return genl_register_family(&kvm_events_family);
+	int r = genl_register_family(&kvm_events_family);
+
+	if (r) {
+		pr_warn("kvm: no guest event feed (" KVM_EVENTS_FAMILY_NAME
+			" family not registered: %d)\n", r);
+		return;
+	}
+	kvm_events_registered = true;
 }
 
 void kvm_events_exit(void)
 {
-	genl_unregister_family(&kvm_events_family);
+	if (kvm_events_registered)
+		genl_unregister_family(&kvm_events_family);
+	kvm_events_registered = false;
 }
 
 void kvm_events_init_vm(struct kvm *kvm)
 {
-	kvm->events.tgid = task_tgid_nr(current);
-	kvm->events.window_start = jiffies;
+	struct kvm_events_vm *ev = &kvm->events;
+
+	ev->vm_id = atomic64_inc_return(&kvm_events_last_vm_id);
+	spin_lock_init(&ev->lock);
+	ev->window_start = jiffies;
 }
 
 /*
- * A fixed window per VM, without a lock: a guest panicking on all its vCPUs
- * at once must neither contend here nor lose messages to a trylock.  Racing
- * with a window reset may let a message or two more through.
+ * The VM's id in the feed, in the VM file descriptor's fdinfo: the VMM reads
+ * /proc/self/fdinfo/<vm fd>, a daemon allowed to look into the VMM's fds
+ * reads /proc/<pid>/fdinfo/<fd>.
  */
-static bool kvm_events_allow(struct kvm_events_vm *ev)
+void kvm_events_show_fdinfo(struct seq_file *m, struct kvm *kvm)
 {
-	unsigned long start = READ_ONCE(ev->window_start);
+	seq_printf(m, "kvm-vm-id:\t%llu\n", kvm->events.vm_id);
+}
 
-	if (time_after(jiffies, start + KVM_EVENTS_INTERVAL) &&
-	    try_cmpxchg(&ev->window_start, &start, jiffies))
-		atomic_set(&ev->window_count, 0);
+/*
+ * A fixed window per VM.  The lock makes the counts exact (every message is
+ * either sent or counted as suppressed); it is held for a few instructions,
+ * by vCPUs of one VM that are all on their way out to userspace anyway.
+ */
+static bool kvm_events_allow(struct kvm_events_vm *ev, u32 *suppressed)
+{
+	unsigned long interval;
+	bool allow;
 
-	return atomic_inc_return(&ev->window_count) <= KVM_EVENTS_BURST;
+	interval = msecs_to_jiffies(READ_ONCE(events_ratelimit_interval_ms));
+
+	spin_lock(&ev->lock);
+	if (time_after(jiffies, ev->window_start + interval)) {
+		ev->window_start = jiffies;
+		ev->window_count = 0;
+	}
+	allow = ev->window_count < READ_ONCE(events_ratelimit_burst);
+	if (allow) {
+		ev->window_count++;
+		*suppressed = ev->suppressed;
+		ev->suppressed = 0;
+	} else {
+		ev->suppressed++;
+	}
+	spin_unlock(&ev->lock);
+
+	return allow;
+}
+
+/* A message that was allowed could not be sent: count it, and give back @n. */
+static void kvm_events_unsent(struct kvm_events_vm *ev, u32 n)
+{
+	spin_lock(&ev->lock);
+	ev->suppressed += n + 1;
+	spin_unlock(&ev->lock);
 }
 
 static size_t kvm_events_pvpanic_size(void)
@@ -96,8 +155,13 @@ static int kvm_events_fill_pvpanic(struct sk_buff *skb, struct kvm_vcpu *vcpu,
 	if (!hdr)
 		return -EMSGSIZE;
 
-	if (nla_put_uint(skb, KVM_EVENTS_A_PVPANIC_VM_ID, kvm->stat_tail.vm_id) ||
-	    nla_put_u32(skb, KVM_EVENTS_A_PVPANIC_TGID, kvm->events.tgid) ||
+	/*
+	 * The writer's process, as the initial pid namespace sees it (the feed
+	 * lives there), at the time of the event: not whoever created the VM,
+	 * which may have passed its fds on or exited since.
+	 */
+	if (nla_put_uint(skb, KVM_EVENTS_A_PVPANIC_VM_ID, kvm->events.vm_id) ||
+	    nla_put_u32(skb, KVM_EVENTS_A_PVPANIC_TGID, task_tgid_nr(current)) ||
 	    nla_put_u32(skb, KVM_EVENTS_A_PVPANIC_VCPU_ID, vcpu->vcpu_id) ||
 	    nla_put_uint(skb, KVM_EVENTS_A_PVPANIC_EVENTS, events) ||
 	    nla_put_u32(skb, KVM_EVENTS_A_PVPANIC_SPACE, space) ||
@@ -115,7 +179,10 @@ static int kvm_events_fill_pvpanic(struct sk_buff *skb, struct kvm_vcpu *vcpu,
 	return 0;
 }
 
-/* Called on the vCPU's thread as it exits with KVM_EXIT_PVPANIC. */
+/*
+ * Called on the vCPU's thread as it exits with KVM_EXIT_PVPANIC: process
+ * context, no lock held but the vCPU's mutex, so it may allocate.
+ */
 void kvm_events_pvpanic(struct kvm_vcpu *vcpu, u64 events, u64 addr, u32 space)
 {
 	struct kvm_events_vm *ev = &vcpu->kvm->events;
@@ -123,28 +190,27 @@ void kvm_events_pvpanic(struct kvm_vcpu *vcpu, u64 events, u64 addr, u32 space)
 	u32 suppressed;
 
 	/* With nobody listening, this is all it costs. */
-	if (!genl_has_listeners(&kvm_events_family, &init_net,
+	if (!kvm_events_registered ||
+	    !genl_has_listeners(&kvm_events_family, &init_net,
 				KVM_EVENTS_NLGRP_PVPANIC))
 		return;
 
-	if (!kvm_events_allow(ev))
-		goto drop;
+	if (!kvm_events_allow(ev, &suppressed))
+		return;
 
 	skb = genlmsg_new(kvm_events_pvpanic_size(), GFP_KERNEL);
 	if (!skb)
-		goto drop;
+		goto unsent;
 
-	suppressed = atomic_xchg(&ev->suppressed, 0);
 	if (kvm_events_fill_pvpanic(skb, vcpu, events, addr, space, suppressed)) {
-		atomic_add(suppressed, &ev->suppressed);
 		nlmsg_free(skb);
-		goto drop;
+		goto unsent;
 	}
 
 	genlmsg_multicast(&kvm_events_family, skb, 0, KVM_EVENTS_NLGRP_PVPANIC,
 			  GFP_KERNEL);
 	return;
 
-drop:
-	atomic_inc(&ev->suppressed);
+unsent:
+	kvm_events_unsent(ev, suppressed);
 }

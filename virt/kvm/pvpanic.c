@@ -74,8 +74,17 @@ static int pvpanic_write(struct kvm_vcpu *vcpu, struct kvm_io_device *this,
 		return 0;
 
 	/*
-	 * The exit is taken once this access completes, before the guest runs
-	 * again.  Writes made before that (REP OUTSB) add their events to it.
+	 * Only the vCPU's own thread writes and consumes the pending word, in
+	 * KVM_RUN: the write comes from the access it is emulating, the exit
+	 * from kvm_pvpanic_check_exit() on its way back to userspace.
+	 */
+	lockdep_assert_held(&vcpu->mutex);
+
+	/*
+	 * The exit is taken once the access completes, ahead of anything else
+	 * KVM_RUN could return.  Should another write come first (an access
+	 * split in two, the second half going to userspace), its events are
+	 * added, never lost.
 	 */
 	pending->events |= events;
 	pending->addr = p->addr;
@@ -145,8 +154,14 @@ static int pvpanic_remove(struct kvm *kvm)
 	if (!p)
 		return 0;
 
-	/* Waits for vCPUs on the old bus; the destructor clears kvm->pvpanic. */
-	return kvm_io_bus_unregister_dev(kvm, pvpanic_bus(p->space), &p->dev);
+	/*
+	 * Waits for vCPUs on the old bus; the destructor clears kvm->pvpanic.
+	 * If the bus cannot shrink, it is destroyed with every device on it,
+	 * this one included: either way the device is gone, as asked (the
+	 * same reasoning as kvm_vm_ioctl_unregister_coalesced_mmio()).
+	 */
+	kvm_io_bus_unregister_dev(kvm, pvpanic_bus(p->space), &p->dev);
+	return 0;
 }
 
 static int pvpanic_configure(struct kvm *kvm, u32 space, gpa_t addr, u8 events)
@@ -188,7 +203,15 @@ static int pvpanic_configure(struct kvm *kvm, u32 space, gpa_t addr, u8 events)
 	if (!old)
 		return 0;
 
-	return kvm_io_bus_unregister_dev(kvm, pvpanic_bus(old->space), &old->dev);
+	/*
+	 * If the old bus cannot shrink, kvm_io_bus_unregister_dev() destroys
+	 * it with every device on it: the old device, and the new one too if
+	 * it is on the same bus (its destructor then clears kvm->pvpanic).
+	 * Report what took effect: the move if the new device answers, an
+	 * error if no device is left.
+	 */
+	kvm_io_bus_unregister_dev(kvm, pvpanic_bus(old->space), &old->dev);
+	return kvm->pvpanic ? 0 : -ENOMEM;
 }
 
 int kvm_vm_ioctl_enable_pvpanic(struct kvm *kvm, struct kvm_enable_cap *cap)
@@ -215,11 +238,18 @@ int kvm_vm_ioctl_enable_pvpanic(struct kvm *kvm, struct kvm_enable_cap *cap)
 	return r;
 }
 
-/* Called by the architecture's run loop for KVM_REQ_PVPANIC. */
-void kvm_pvpanic_prepare_exit(struct kvm_vcpu *vcpu)
+/*
+ * Called by the architecture's run loop for KVM_REQ_PVPANIC, before entering
+ * the guest and before any other return from KVM_RUN: if the guest wrote an
+ * event, set up KVM_EXIT_PVPANIC and return true, and KVM_RUN must return 0.
+ */
+bool kvm_pvpanic_check_exit(struct kvm_vcpu *vcpu)
 {
 	struct kvm_pvpanic_pending *pending = &vcpu->pvpanic;
 	struct kvm_run *run = vcpu->run;
+
+	if (!kvm_check_request(KVM_REQ_PVPANIC, vcpu))
+		return false;
 
 	run->exit_reason = KVM_EXIT_PVPANIC;
 	run->pvpanic.events = pending->events;
@@ -231,5 +261,6 @@ void kvm_pvpanic_prepare_exit(struct kvm_vcpu *vcpu)
 
 	kvm_events_pvpanic(vcpu, run->pvpanic.events, run->pvpanic.addr,
 			   run->pvpanic.space);
+	return true;
 }
-EXPORT_SYMBOL_GPL(kvm_pvpanic_prepare_exit);
+EXPORT_SYMBOL_GPL(kvm_pvpanic_check_exit);

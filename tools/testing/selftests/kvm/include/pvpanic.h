@@ -6,6 +6,7 @@
 #define SELFTEST_KVM_PVPANIC_H
 
 #include <errno.h>
+#include <stdio.h>
 #include <misc/pvpanic.h>
 
 #include "kvm_util.h"
@@ -39,6 +40,26 @@ static inline void vm_pvpanic_enable(struct kvm_vm *vm, uint64_t space,
 
 	TEST_ASSERT(!r, "KVM_ENABLE_CAP(KVM_CAP_PVPANIC, %lu, 0x%lx, 0x%lx): errno %d",
 		    space, addr, events, errno);
+}
+
+/*
+ * The VM's id in the guest event feed (kvm-events), from the "kvm-vm-id"
+ * line of the VM fd's fdinfo; 0 on a kernel without the feed.
+ */
+static inline uint64_t vm_feed_id(struct kvm_vm *vm)
+{
+	unsigned long long id = 0;
+	char path[64], line[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", vm->fd);
+	f = fopen(path, "r");
+	TEST_ASSERT(f, "open %s: errno %d", path, errno);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "kvm-vm-id: %llu", &id) == 1)
+			break;
+	fclose(f);
+	return id;
 }
 
 #endif /* SELFTEST_KVM_PVPANIC_H */

@@ -8,6 +8,7 @@
 
 #include "kvm_util.h"
 #include "processor.h"
+#include "pvpanic.h"
 
 #define PORT	0x505
 
@@ -113,8 +114,8 @@ int main(void)
 	/* Any other exit, such as KVM_EXIT_IO for the probe, failed above. */
 	printf("VMM: exits seen: %d KVM_EXIT_PVPANIC, %d guest prints, 1 GUEST_DONE, 0 probes\n",
 	       nr_pvpanic, nr_prints);
-	printf("VMM: VM stats: pvpanic_events = %lu, vm_id = %lu (the feed's name for this VM)\n",
-	       vm_get_stat(vm, "pvpanic_events"), vm_get_stat(vm, "vm_id"));
+	printf("VMM: VM stats: pvpanic_events = %lu; fdinfo: kvm-vm-id = %lu (the feed's name for this VM)\n",
+	       vm_get_stat(vm, "pvpanic_events"), vm_feed_id(vm));
 	kvm_vm_free(vm);
 	return 0;
 }

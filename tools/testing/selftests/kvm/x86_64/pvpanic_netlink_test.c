@@ -7,7 +7,10 @@
 #include <poll.h>
 #include <sched.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,8 +29,7 @@
 #define MMIO_GPA	0xc0000000ull
 #define PIO		KVM_PVPANIC_SPACE_PIO
 #define MMIO		KVM_PVPANIC_SPACE_MMIO
-#define BURST		10	/* messages per VM per window, as in the kernel */
-#define WINDOW_S	5
+#define BURST		10	/* the default of kvm.events_ratelimit_burst */
 
 struct pvpanic_msg {
 	uint32_t present;	/* bitmap of the attributes seen */
@@ -35,8 +37,13 @@ struct pvpanic_msg {
 	uint32_t tgid, vcpu_id, space, suppressed;
 };
 
+/*
+ * Messages of the VMs in @vm_ids only: the feed is host-wide, and another VM
+ * on the host must not change what a test sees.
+ */
 struct listener {
 	struct nl_sock *sk;
+	uint64_t vm_ids[2];
 	int n;
 	struct pvpanic_msg msgs[64];
 };
@@ -62,6 +69,11 @@ static uint64_t get_uint(struct nlattr *a)
 	return nla_len(a) == sizeof(uint32_t) ? nla_get_u32(a) : nla_get_u64(a);
 }
 
+static bool is_ours(struct listener *l, uint64_t vm_id)
+{
+	return vm_id && (vm_id == l->vm_ids[0] || vm_id == l->vm_ids[1]);
+}
+
 static int on_message(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[KVM_EVENTS_A_PVPANIC_MAX + 1];
@@ -72,6 +84,9 @@ static int on_message(struct nl_msg *msg, void *arg)
 	TEST_ASSERT_EQ(((struct genlmsghdr *)nlmsg_data(nlmsg_hdr(msg)))->cmd,
 		       KVM_EVENTS_CMD_PVPANIC_NTF);
 	TEST_ASSERT_EQ(genlmsg_parse(nlmsg_hdr(msg), 0, tb, KVM_EVENTS_A_PVPANIC_MAX, NULL), 0);
+	TEST_ASSERT(tb[KVM_EVENTS_A_PVPANIC_VM_ID], "message without a VM id");
+	if (!is_ours(l, get_uint(tb[KVM_EVENTS_A_PVPANIC_VM_ID])))
+		return NL_OK;
 	TEST_ASSERT(l->n < ARRAY_SIZE(l->msgs), "too many messages");
 	m = &l->msgs[l->n++];
 	memset(m, 0, sizeof(*m));
@@ -111,6 +126,7 @@ static int resolve_group(struct nl_sock *sk)
 
 static void listen_pvpanic(struct listener *l)
 {
+	memset(l->vm_ids, 0, sizeof(l->vm_ids));
 	l->n = 0;
 	l->sk = nl_socket_alloc();
 	TEST_ASSERT(l->sk, "nl_socket_alloc");
@@ -138,13 +154,25 @@ static uint64_t clock_ns(clockid_t clk)
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-static struct kvm_vm *create_vm(struct kvm_vcpu **vcpu, uint32_t vcpu_id)
+/* A VM whose messages @l takes (in its first free slot, if @l). */
+static struct kvm_vm *create_vm(struct kvm_vcpu **vcpu, uint32_t vcpu_id,
+				struct listener *l)
 {
 	struct kvm_vm *vm = vm_create(vcpu_id + 1);
 
 	*vcpu = vm_vcpu_add(vm, vcpu_id, guest_code);
 	virt_map(vm, MMIO_GPA, MMIO_GPA, 1);
+	if (l)
+		l->vm_ids[!!l->vm_ids[0]] = vm_feed_id(vm);
 	return vm;
+}
+
+/* Whether we run in the initial pid namespace, whose inode is fixed. */
+static bool in_init_pid_ns(void)
+{
+	struct stat st;
+
+	return !stat("/proc/self/ns/pid", &st) && st.st_ino == 0xeffffffc;
 }
 
 /* Run the guest's writes to the end; return the KVM_EXIT_PVPANICs seen. */
@@ -185,7 +213,7 @@ static void check_message(uint64_t space, uint64_t addr, uint32_t vcpu_id)
 
 	TEST_REQUIRE(kvm_check_cap(KVM_CAP_PVPANIC));
 	listen_pvpanic(&l);
-	vm = create_vm(&vcpu, vcpu_id);
+	vm = create_vm(&vcpu, vcpu_id, &l);
 	vm_pvpanic_enable(vm, space, addr, PVPANIC_PANICKED | PVPANIC_CRASH_LOADED);
 
 	boot0 = clock_ns(CLOCK_BOOTTIME);
@@ -197,8 +225,9 @@ static void check_message(uint64_t space, uint64_t addr, uint32_t vcpu_id)
 	TEST_ASSERT_EQ(collect(&l, 1, 2000), 1);
 	m = &l.msgs[0];
 	TEST_ASSERT_EQ(m->present, ALL_ATTRS);
-	TEST_ASSERT_EQ(m->vm_id, vm_get_stat(vm, "vm_id"));
-	TEST_ASSERT_EQ(m->tgid, getpid());
+	TEST_ASSERT(m->vm_id, "VM id 0");
+	if (in_init_pid_ns())
+		TEST_ASSERT_EQ(m->tgid, getpid());
 	TEST_ASSERT_EQ(m->vcpu_id, vcpu_id);
 	TEST_ASSERT_EQ(m->events, PVPANIC_PANICKED | PVPANIC_CRASH_LOADED);
 	TEST_ASSERT_EQ(m->space, space);
@@ -234,10 +263,10 @@ TEST(vm_ids_unique)
 
 	TEST_REQUIRE(kvm_check_cap(KVM_CAP_PVPANIC));
 	listen_pvpanic(&l);
-	a = create_vm(&vcpu_a, 0);
-	b = create_vm(&vcpu_b, 0);
-	id_a = vm_get_stat(a, "vm_id");
-	id_b = vm_get_stat(b, "vm_id");
+	a = create_vm(&vcpu_a, 0, &l);
+	b = create_vm(&vcpu_b, 0, &l);
+	id_a = vm_feed_id(a);
+	id_b = vm_feed_id(b);
 	TEST_ASSERT(id_a && id_b > id_a, "VM ids %lu then %lu", id_a, id_b);
 
 	vm_pvpanic_enable(a, PIO, PORT, PVPANIC_PANICKED);
@@ -250,13 +279,125 @@ TEST(vm_ids_unique)
 
 	/* Ids are not reused. */
 	kvm_vm_free(b);
-	b = create_vm(&vcpu_b, 0);
-	TEST_ASSERT(vm_get_stat(b, "vm_id") > id_b, "VM id reused");
+	b = create_vm(&vcpu_b, 0, NULL);
+	TEST_ASSERT(vm_feed_id(b) > id_b, "VM id reused");
 	kvm_vm_free(b);
 	kvm_vm_free(a);
 	nl_socket_free(l.sk);
 }
 
+/* The id is not a stat: nothing sums the ids of all VMs in debugfs. */
+TEST(vm_id_not_a_stat)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+
+	TEST_REQUIRE(kvm_check_cap(KVM_CAP_PVPANIC));
+	__TEST_REQUIRE(!access("/sys/kernel/debug/kvm/pvpanic_events", F_OK),
+		       "no /sys/kernel/debug/kvm/pvpanic_events (debugfs not mounted?)");
+	vm = create_vm(&vcpu, 0, NULL);
+	TEST_ASSERT(vm_feed_id(vm), "no kvm-vm-id in the VM fd's fdinfo");
+	TEST_ASSERT(access("/sys/kernel/debug/kvm/vm_id", F_OK) && errno == ENOENT,
+		    "/sys/kernel/debug/kvm/vm_id exists");
+	kvm_vm_free(vm);
+}
+
+struct clone_run {
+	struct kvm_vcpu *vcpu;
+	int exits;
+};
+
+static int clone_run_guest(void *arg)
+{
+	struct clone_run *c = arg;
+
+	c->exits = run_guest(c->vcpu, PIO, PORT, 1, PVPANIC_PANICKED);
+	return 0;
+}
+
+/*
+ * The tgid is the writer's when it writes: here another process sharing the
+ * VM's mm (KVM_RUN needs the creator's mm) runs the vCPU after the creator.
+ */
+TEST(tgid_of_writer)
+{
+	static uint8_t stack[256 * 1024] __aligned(16);
+	struct clone_run c = { 0 };
+	struct kvm_vcpu *vcpu;
+	struct listener l;
+	struct kvm_vm *vm;
+	int status;
+	pid_t pid;
+
+	TEST_REQUIRE(kvm_check_cap(KVM_CAP_PVPANIC));
+	listen_pvpanic(&l);
+	vm = create_vm(&vcpu, 0, &l);
+	vm_pvpanic_enable(vm, PIO, PORT, PVPANIC_PANICKED);
+
+	TEST_ASSERT_EQ(run_guest(vcpu, PIO, PORT, 1, PVPANIC_PANICKED), 1);
+	c.vcpu = vcpu;
+	pid = clone(clone_run_guest, stack + sizeof(stack), CLONE_VM | SIGCHLD, &c);
+	TEST_ASSERT(pid > 0, "clone: errno %d", errno);
+	TEST_ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	TEST_ASSERT(WIFEXITED(status) && !WEXITSTATUS(status), "child status 0x%x", status);
+	TEST_ASSERT_EQ(c.exits, 1);
+
+	TEST_ASSERT_EQ(collect(&l, 2, 2000), 2);
+	TEST_ASSERT(l.msgs[0].tgid && l.msgs[1].tgid != l.msgs[0].tgid,
+		    "tgids %u then %u", l.msgs[0].tgid, l.msgs[1].tgid);
+	if (in_init_pid_ns()) {
+		TEST_ASSERT_EQ(l.msgs[0].tgid, getpid());
+		TEST_ASSERT_EQ(l.msgs[1].tgid, pid);
+	}
+	kvm_vm_free(vm);
+	nl_socket_free(l.sk);
+}
+
+#define PARAM_DIR	"/sys/module/kvm/parameters/"
+
+static int saved_burst = -1, saved_interval = -1;
+
+static int read_param(const char *name)
+{
+	char path[128];
+	FILE *f;
+	int v;
+
+	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static void write_param(const char *name, int v)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
+	f = fopen(path, "w");
+	TEST_ASSERT(f, "open %s: errno %d", path, errno);
+	TEST_ASSERT(fprintf(f, "%d\n", v) > 0 && !fclose(f), "write %s", path);
+}
+
+/* A failing assertion exits: put the host's settings back even then. */
+static void restore_params(void)
+{
+	if (saved_burst >= 0)
+		write_param("events_ratelimit_burst", saved_burst);
+	if (saved_interval >= 0)
+		write_param("events_ratelimit_interval_ms", saved_interval);
+}
+
+/*
+ * The window is set, not waited for: one hour, which no run of this test
+ * outlasts, then zero, which any later jiffy is past.  Every message is
+ * either sent or counted, exactly.
+ */
 TEST(rate_limit)
 {
 	const int writes = BURST + 15;
@@ -266,8 +407,16 @@ TEST(rate_limit)
 	int i;
 
 	TEST_REQUIRE(kvm_check_cap(KVM_CAP_PVPANIC));
+	saved_burst = read_param("events_ratelimit_burst");
+	saved_interval = read_param("events_ratelimit_interval_ms");
+	__TEST_REQUIRE(saved_burst >= 0 && saved_interval >= 0,
+		       "no kvm.events_ratelimit_* parameters (kvm.ko without the event feed?)");
+	atexit(restore_params);
+	write_param("events_ratelimit_burst", BURST);
+	write_param("events_ratelimit_interval_ms", 3600 * 1000);
+
 	listen_pvpanic(&l);
-	vm = create_vm(&vcpu, 0);
+	vm = create_vm(&vcpu, 0, &l);
 	vm_pvpanic_enable(vm, PIO, PORT, PVPANIC_PANICKED);
 
 	/* Every write still exits; only the messages are limited. */
@@ -277,11 +426,25 @@ TEST(rate_limit)
 	for (i = 0; i < BURST; i++)
 		TEST_ASSERT_EQ(l.msgs[i].suppressed, 0);
 
-	/* The first message of the next window carries the count. */
-	sleep(WINDOW_S + 1);
+	/* The first message of the next window carries the count, once. */
+	write_param("events_ratelimit_interval_ms", 0);
+	usleep(50 * 1000);
 	TEST_ASSERT_EQ(run_guest(vcpu, PIO, PORT, 1, PVPANIC_PANICKED), 1);
 	TEST_ASSERT_EQ(collect(&l, BURST + 1, 2000), BURST + 1);
 	TEST_ASSERT_EQ(l.msgs[BURST].suppressed, writes - BURST);
+	usleep(50 * 1000);
+	TEST_ASSERT_EQ(run_guest(vcpu, PIO, PORT, 1, PVPANIC_PANICKED), 1);
+	TEST_ASSERT_EQ(collect(&l, BURST + 2, 2000), BURST + 2);
+	TEST_ASSERT_EQ(l.msgs[BURST + 1].suppressed, 0);
+
+	/* A burst of 0 sends nothing, and counts it all. */
+	write_param("events_ratelimit_burst", 0);
+	TEST_ASSERT_EQ(run_guest(vcpu, PIO, PORT, 3, PVPANIC_PANICKED), 3);
+	write_param("events_ratelimit_burst", BURST);
+	usleep(50 * 1000);
+	TEST_ASSERT_EQ(run_guest(vcpu, PIO, PORT, 1, PVPANIC_PANICKED), 1);
+	TEST_ASSERT_EQ(collect(&l, BURST + 3, 2000), BURST + 3);
+	TEST_ASSERT_EQ(l.msgs[BURST + 2].suppressed, 3);
 
 	kvm_vm_free(vm);
 	nl_socket_free(l.sk);
@@ -295,7 +458,7 @@ TEST(nothing_without_device)
 
 	TEST_REQUIRE(kvm_check_cap(KVM_CAP_PVPANIC));
 	listen_pvpanic(&l);
-	vm = create_vm(&vcpu, 0);
+	vm = create_vm(&vcpu, 0, &l);
 
 	/* No device: the write is an ordinary KVM_EXIT_IO. */
 	TEST_ASSERT_EQ(run_guest(vcpu, PIO, PORT, 1, PVPANIC_PANICKED), 0);

@@ -8,9 +8,14 @@
  * in the kernel or went to userspace is told by the exits seen on the way.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "kvm_test_harness.h"
 #include "kvm_util.h"
@@ -22,7 +27,7 @@
 #define PIO			KVM_PVPANIC_SPACE_PIO
 #define MMIO			KVM_PVPANIC_SPACE_MMIO
 
-enum op_kind { OP_IN, OP_OUT, OP_OUTSB, OP_READ, OP_WRITE };
+enum op_kind { OP_IN, OP_OUT, OP_OUTSB, OP_READ, OP_WRITE, OP_STOSB };
 
 struct guest_op {
 	uint32_t kind;
@@ -58,11 +63,14 @@ static uint64_t guest_pio(const struct guest_op *op)
 	case OP_OUT * 8 + 4:
 		asm volatile("outl %0, %w1" : : "a"((uint32_t)op->val), "d"(port));
 		return 0;
-	case OP_OUTSB * 8 + 1:
+	case OP_OUTSB * 8 + 1: {
+		const void *src = guest_outsb_buf;
+		uint64_t count = op->val;
+
 		asm volatile("rep outsb"
-			     : : "S"(guest_outsb_buf), "c"(op->val), "d"(port)
-			     : "memory");
+			     : "+S"(src), "+c"(count) : "d"(port) : "memory");
 		return 0;
+	}
 	}
 	GUEST_FAIL("bad PIO op %u width %u", op->kind, op->width);
 	return 0;
@@ -93,6 +101,14 @@ static uint64_t guest_mmio(const struct guest_op *op)
 	case OP_WRITE * 16 + 8:
 		WRITE_ONCE(*(uint64_t *)p, op->val);
 		return 0;
+	case OP_STOSB * 16 + 1: {
+		/* Two bytes from op->addr, both op->val. */
+		uint64_t count = 2;
+
+		asm volatile("rep stosb"
+			     : "+D"(p), "+c"(count) : "a"(op->val) : "memory");
+		return 0;
+	}
 	}
 	GUEST_FAIL("bad MMIO op %u width %u", op->kind, op->width);
 	return 0;
@@ -103,7 +119,8 @@ static void guest_code(void)
 	for (;;) {
 		struct guest_op op = READ_ONCE(guest_op);
 
-		if (op.kind == OP_READ || op.kind == OP_WRITE)
+		if (op.kind == OP_READ || op.kind == OP_WRITE ||
+		    op.kind == OP_STOSB)
 			GUEST_SYNC(guest_mmio(&op));
 		else
 			GUEST_SYNC(guest_pio(&op));
@@ -121,7 +138,7 @@ static void set_op(struct kvm_vcpu *vcpu, uint32_t kind, uint32_t width,
 
 static bool is_mmio_op(uint32_t kind)
 {
-	return kind == OP_READ || kind == OP_WRITE;
+	return kind == OP_READ || kind == OP_WRITE || kind == OP_STOSB;
 }
 
 static bool is_read_op(uint32_t kind)
@@ -129,12 +146,11 @@ static bool is_read_op(uint32_t kind)
 	return kind == OP_READ || kind == OP_IN;
 }
 
-/* Resume the guest and expect it to finish the access with no other exit. */
-static uint64_t expect_sync(struct kvm_vcpu *vcpu)
+/* The exit just taken must be the guest's report: return what it read. */
+static uint64_t expect_sync_now(struct kvm_vcpu *vcpu)
 {
 	struct ucall uc;
 
-	vcpu_run(vcpu);
 	TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_IO);
 	switch (get_ucall(vcpu, &uc)) {
 	case UCALL_SYNC:
@@ -147,6 +163,13 @@ static uint64_t expect_sync(struct kvm_vcpu *vcpu)
 			  vcpu->run->io.port, vcpu->run->io.size);
 	}
 	return 0;
+}
+
+/* Resume the guest and expect it to finish the access with no other exit. */
+static uint64_t expect_sync(struct kvm_vcpu *vcpu)
+{
+	vcpu_run(vcpu);
+	return expect_sync_now(vcpu);
 }
 
 /* An access answered in the kernel: no exit but the guest's report. */
@@ -285,8 +308,10 @@ FIXTURE_TEARDOWN(pvpanic)
 
 TEST(cap_reports_events)
 {
-	struct kvm_vm *vm = vm_create_barebones();
+	struct kvm_vm *vm;
 
+	TEST_REQUIRE(kvm_check_cap(KVM_CAP_PVPANIC));
+	vm = vm_create_barebones();
 	TEST_ASSERT_EQ(kvm_check_cap(KVM_CAP_PVPANIC), PVPANIC_EVENTS);
 	TEST_ASSERT_EQ(vm_check_cap(vm, KVM_CAP_PVPANIC), PVPANIC_EVENTS);
 	kvm_vm_free(vm);
@@ -563,6 +588,216 @@ static int __ioeventfd(struct kvm_vm *vm, uint64_t addr, uint32_t len,
 	return __vm_ioctl(vm, KVM_IOEVENTFD, &ioev);
 }
 
+/*
+ * Fault injection: make the nth slab allocation of this thread's next
+ * system calls fail (CONFIG_FAULT_INJECTION, CONFIG_FAILSLAB and
+ * CONFIG_FAULT_INJECTION_DEBUG_FS).  failslab ignores GFP_KERNEL by default
+ * and prints a stack trace for each failure; both are turned off for the
+ * test and restored on exit.
+ */
+#define FAILSLAB	"/sys/kernel/debug/failslab/"
+
+static char saved_ignore_gfp_wait[8], saved_verbose[8];
+static int fail_nth_fd = -1;
+
+static bool read_file(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fgets(buf, size, f);
+	fclose(f);
+	return ok;
+}
+
+static void write_file(const char *path, const char *val)
+{
+	FILE *f = fopen(path, "w");
+
+	TEST_ASSERT(f, "open %s: errno %d", path, errno);
+	TEST_ASSERT(fputs(val, f) >= 0 && !fclose(f), "write %s", path);
+}
+
+static void failslab_restore(void)
+{
+	if (saved_ignore_gfp_wait[0])
+		write_file(FAILSLAB "ignore-gfp-wait", saved_ignore_gfp_wait);
+	if (saved_verbose[0])
+		write_file(FAILSLAB "verbose", saved_verbose);
+}
+
+static void failslab_setup(void)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/fail-nth", gettid());
+	fail_nth_fd = open(path, O_RDWR);
+	__TEST_REQUIRE(fail_nth_fd >= 0,
+		       "no /proc/<pid>/task/<tid>/fail-nth: kernel without CONFIG_FAULT_INJECTION");
+	__TEST_REQUIRE(read_file(FAILSLAB "ignore-gfp-wait", saved_ignore_gfp_wait,
+				 sizeof(saved_ignore_gfp_wait)) &&
+		       read_file(FAILSLAB "verbose", saved_verbose, sizeof(saved_verbose)),
+		       "no " FAILSLAB ": kernel without CONFIG_FAILSLAB or debugfs");
+	atexit(failslab_restore);
+	write_file(FAILSLAB "ignore-gfp-wait", "N");
+	write_file(FAILSLAB "verbose", "0");
+}
+
+/* Fail the @n-th allocation from now on; 0 disarms. */
+static void fail_nth(int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%d", n);
+
+	TEST_ASSERT_EQ(pwrite(fail_nth_fd, buf, len, 0), len);
+}
+
+/* Whether the armed failure happened (the file reads 0), then disarm. */
+static bool fail_nth_hit(void)
+{
+	char buf[16] = {};
+
+	TEST_ASSERT(pread(fail_nth_fd, buf, sizeof(buf) - 1, 0) > 0, "read fail-nth");
+	fail_nth(0);
+	return atoi(buf) == 0;
+}
+
+/*
+ * A one-byte read of @addr: what the device answered, or 0 if the read went
+ * to userspace, which answers 0 (no device answers 0: it needs events).
+ */
+static uint64_t probe(struct kvm_vcpu *vcpu, uint64_t space, uint64_t addr)
+{
+	struct kvm_run *run = vcpu->run;
+
+	set_op(vcpu, rd_op(space), 1, addr, 0);
+	for (;;) {
+		vcpu_run(vcpu);
+		if (run->exit_reason == KVM_EXIT_MMIO && run->mmio.phys_addr == addr) {
+			memset(run->mmio.data, 0, sizeof(run->mmio.data));
+			continue;
+		}
+		if (run->exit_reason == KVM_EXIT_IO && run->io.port == addr) {
+			memset((void *)run + run->io.data_offset, 0, run->io.size);
+			continue;
+		}
+		return expect_sync_now(vcpu);
+	}
+}
+
+#define WITNESS_PORT	0x600
+
+/* Whether the ioeventfd at WITNESS_PORT took the guest's write. */
+static bool probe_witness(struct kvm_vcpu *vcpu, int efd)
+{
+	struct pollfd pfd = { .fd = efd, .events = POLLIN };
+	struct kvm_run *run = vcpu->run;
+	uint64_t v;
+
+	set_op(vcpu, OP_OUT, 1, WITNESS_PORT, PVPANIC_PANICKED);
+	for (;;) {
+		vcpu_run(vcpu);
+		if (run->exit_reason == KVM_EXIT_IO && run->io.port == WITNESS_PORT)
+			continue;
+		expect_sync_now(vcpu);
+		break;
+	}
+	if (poll(&pfd, 1, 0) != 1)
+		return false;
+	TEST_ASSERT_EQ(read(efd, &v, sizeof(v)), sizeof(v));
+	return true;
+}
+
+struct shrink_case {
+	const char *name;
+	uint64_t new_space, new_addr, new_events;
+};
+
+/*
+ * The device starts at port 0x505, with an ioeventfd at WITNESS_PORT as the
+ * witness of the PIO bus.  Each allocation the reconfiguration makes fails
+ * in turn, on a fresh VM; whatever fails, the return value must say where
+ * the device is.  One of them is the PIO bus's shrink, after which the
+ * whole bus, witness included, is gone.
+ */
+static void check_shrink_failure(const struct shrink_case *c)
+{
+	bool saw_shrink = false, done = false;
+	int n;
+
+	for (n = 1; !done; n++) {
+		struct kvm_vcpu *vcpu;
+		bool old_there, new_there, witness_there, hit;
+		struct kvm_vm *vm;
+		int efd, r, err;
+
+		TEST_ASSERT(n < 64, "%s: still failing allocations at %d", c->name, n);
+		vm = create_vm(&vcpu);
+		efd = eventfd(0, EFD_NONBLOCK);
+		TEST_ASSERT(efd >= 0, "eventfd: errno %d", errno);
+		vm_pvpanic_enable(vm, PIO, PORT, PVPANIC_EVENTS);
+		TEST_ASSERT_EQ(__ioeventfd(vm, WITNESS_PORT, 1, KVM_IOEVENTFD_FLAG_PIO |
+					   KVM_IOEVENTFD_FLAG_DATAMATCH, efd, true), 0);
+
+		fail_nth(n);
+		r = __vm_pvpanic_enable(vm, c->new_space, c->new_addr, c->new_events);
+		err = errno;
+		hit = fail_nth_hit();
+
+		/* A probe read answered in the kernel, or by us. */
+		old_there = probe(vcpu, PIO, PORT) == PVPANIC_EVENTS;
+		new_there = c->new_events &&
+			    probe(vcpu, c->new_space, c->new_addr) == c->new_events;
+		witness_there = probe_witness(vcpu, efd);
+
+		pr_info("%s: allocation %d %s: %d (errno %d); device %s, PIO bus %s\n",
+			c->name, n, hit ? "failed" : "not reached", r, r ? err : 0,
+			old_there ? "at the old address" :
+			new_there ? "at the new address" : "gone",
+			witness_there ? "intact" : "removed");
+
+		if (!r) {
+			/* The requested configuration took effect. */
+			TEST_ASSERT(!old_there, "%s: 0 with the old address answering", c->name);
+			TEST_ASSERT(new_there == !!c->new_events,
+				    "%s: 0 without the device where asked", c->name);
+		} else {
+			TEST_ASSERT(err == ENOMEM, "%s: errno %d", c->name, err);
+			TEST_ASSERT(!new_there, "%s: ENOMEM with the new device answering",
+				    c->name);
+			/* Either nothing changed, or the bus (and device) went. */
+			TEST_ASSERT(old_there == witness_there,
+				    "%s: ENOMEM, old device %s but PIO bus %s", c->name,
+				    old_there ? "there" : "gone",
+				    witness_there ? "intact" : "removed");
+		}
+		if (!witness_there)
+			saw_shrink = true;
+		done = !hit;
+
+		close(efd);
+		kvm_vm_free(vm);
+	}
+	TEST_ASSERT(saw_shrink, "%s: no failed allocation removed the PIO bus", c->name);
+}
+
+TEST(bus_shrink_failure)
+{
+	static const struct shrink_case cases[] = {
+		{ "move within the PIO bus", PIO, PORT + 1, PVPANIC_EVENTS },
+		{ "move to the MMIO bus", MMIO, MMIO_GPA, PVPANIC_EVENTS },
+		{ "removal", 0, 0, 0 },
+	};
+	int i;
+
+	TEST_REQUIRE(kvm_check_cap(KVM_CAP_PVPANIC));
+	failslab_setup();
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		check_shrink_failure(&cases[i]);
+}
+
 static void expect_eexist(int r, const char *what)
 {
 	TEST_ASSERT(r == -1 && errno == EEXIST, "%s: %d errno %d, want EEXIST",
@@ -811,10 +1046,15 @@ TEST(vcpus_write_at_once)
 	kvm_vm_free(vm);
 }
 
-/* Writes made before the exit is taken are OR-ed into it, never lost. */
-TEST_F(pvpanic, rep_outsb_accumulates)
+/*
+ * A string instruction stops at the iteration that wrote an event: one exit
+ * per event, RIP still on the instruction and RCX counting what is left, and
+ * resuming finishes the remaining iterations.
+ */
+TEST_F(pvpanic, rep_outsb_exits_per_iteration)
 {
 	struct kvm_vcpu *vcpu = self->vcpu;
+	struct kvm_regs regs;
 
 	guest_outsb_buf[0] = PVPANIC_CRASH_LOADED;
 	guest_outsb_buf[1] = PVPANIC_PANICKED;
@@ -823,9 +1063,41 @@ TEST_F(pvpanic, rep_outsb_accumulates)
 
 	set_op(vcpu, OP_OUTSB, 1, PORT, 2);
 	vcpu_run(vcpu);
-	assert_pvpanic_exit(vcpu, PVPANIC_CRASH_LOADED | PVPANIC_PANICKED, PIO, PORT);
+	assert_pvpanic_exit(vcpu, PVPANIC_CRASH_LOADED, PIO, PORT);
+	vcpu_regs_get(vcpu, &regs);
+	TEST_ASSERT_EQ(regs.rcx, 1);
+
+	vcpu_run(vcpu);
+	assert_pvpanic_exit(vcpu, PVPANIC_PANICKED, PIO, PORT);
+	vcpu_regs_get(vcpu, &regs);
+	TEST_ASSERT_EQ(regs.rcx, 0);
+
 	expect_sync(vcpu);
 	TEST_ASSERT_EQ(pvpanic_stat(self->vm), 2);
+}
+
+/*
+ * REP STOSB over the device's byte and an unclaimed one next to it: the
+ * event is the next exit, ahead of the second iteration's KVM_EXIT_MMIO.
+ */
+TEST_F(pvpanic, rep_stosb_event_before_next_iteration)
+{
+	struct kvm_vcpu *vcpu = self->vcpu;
+	struct kvm_regs regs;
+
+	vm_pvpanic_enable(self->vm, MMIO, MMIO_GPA, PVPANIC_EVENTS);
+	set_op(vcpu, OP_STOSB, 1, MMIO_GPA, PVPANIC_PANICKED);
+	vcpu_run(vcpu);
+	assert_pvpanic_exit(vcpu, PVPANIC_PANICKED, MMIO, MMIO_GPA);
+	vcpu_regs_get(vcpu, &regs);
+	TEST_ASSERT_EQ(regs.rcx, 1);
+	TEST_ASSERT_EQ(regs.rdi, MMIO_GPA + 1);
+
+	vcpu_run(vcpu);
+	assert_user_exit(vcpu, OP_WRITE, 1, MMIO_GPA + 1);
+	TEST_ASSERT_EQ(vcpu->run->mmio.data[0], PVPANIC_PANICKED);
+	expect_sync(vcpu);
+	TEST_ASSERT_EQ(pvpanic_stat(self->vm), 1);
 }
 
 /*
@@ -854,26 +1126,189 @@ TEST_F(pvpanic, event_pending_across_exit)
 	TEST_ASSERT_EQ(pvpanic_stat(self->vm), 1);
 }
 
-/* The debug kernel's KASAN and kmemleak judge what happens here. */
-TEST_F(pvpanic, destroy_with_event_pending)
+/*
+ * The store finishes when KVM_RUN completes the KVM_EXIT_MMIO, and its event
+ * is that KVM_RUN's return, ahead of immediate_exit's -EINTR.  The event is
+ * delivered once: the next KVM_RUN with immediate_exit is a plain -EINTR.
+ */
+TEST_F(pvpanic, event_ahead_of_immediate_exit)
 {
-	exit_with_event_pending(self->vcpu);
-	kvm_vm_free(self->vm);
+	struct kvm_vcpu *vcpu = self->vcpu;
+	int r;
 
-	self->vm = create_vm(&self->vcpu);
-	assert_no_device_at(self->vcpu, MMIO, MMIO_GPA + 0xfff);
-	TEST_ASSERT_EQ(pvpanic_stat(self->vm), 0);
+	exit_with_event_pending(vcpu);
+	vcpu->run->immediate_exit = 1;
+	r = __vcpu_run(vcpu);
+	TEST_ASSERT(!r, "KVM_RUN with an event pending: %d, errno %d", r, errno);
+	assert_pvpanic_exit(vcpu, PVPANIC_SHUTDOWN, MMIO, MMIO_GPA + 0xfff);
+
+	r = __vcpu_run(vcpu);
+	TEST_ASSERT(r == -1 && errno == EINTR,
+		    "KVM_RUN with immediate_exit: %d, errno %d", r, errno);
+	vcpu->run->immediate_exit = 0;
+	expect_sync(vcpu);
+	TEST_ASSERT_EQ(pvpanic_stat(self->vm), 1);
+}
+
+/* KVM_SET_SIGNAL_MASK: the signal mask while in KVM_RUN. */
+static void vcpu_set_signal_mask(struct kvm_vcpu *vcpu, const sigset_t *set)
+{
+	uint8_t buf[sizeof(struct kvm_signal_mask) + 8];
+	struct kvm_signal_mask *mask = (void *)buf;
+
+	mask->len = 8;	/* the kernel's sigset_t */
+	memcpy(mask->sigset, set, 8);
+	vcpu_ioctl(vcpu, KVM_SET_SIGNAL_MASK, mask);
+}
+
+/*
+ * The same with a signal pending (blocked for the thread, unblocked in
+ * KVM_RUN): the event first, then KVM_EXIT_INTR, and the signal stays
+ * pending for userspace until it takes it.
+ */
+TEST_F(pvpanic, event_ahead_of_signal)
+{
+	struct kvm_vcpu *vcpu = self->vcpu;
+	sigset_t block, run_mask, pending;
+	int r, sig;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	TEST_ASSERT_EQ(pthread_sigmask(SIG_BLOCK, &block, NULL), 0);
+	sigemptyset(&run_mask);
+	vcpu_set_signal_mask(vcpu, &run_mask);
+
+	exit_with_event_pending(vcpu);
+	TEST_ASSERT_EQ(pthread_kill(pthread_self(), SIGUSR1), 0);
+
+	r = __vcpu_run(vcpu);
+	TEST_ASSERT(!r, "KVM_RUN with an event pending: %d, errno %d", r, errno);
+	assert_pvpanic_exit(vcpu, PVPANIC_SHUTDOWN, MMIO, MMIO_GPA + 0xfff);
+
+	r = __vcpu_run(vcpu);
+	TEST_ASSERT(r == -1 && errno == EINTR,
+		    "KVM_RUN with a signal pending: %d, errno %d", r, errno);
+	TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_INTR);
+
+	TEST_ASSERT_EQ(sigpending(&pending), 0);
+	TEST_ASSERT(sigismember(&pending, SIGUSR1), "SIGUSR1 no longer pending");
+	TEST_ASSERT_EQ(sigwait(&block, &sig), 0);
+	TEST_ASSERT_EQ(sig, SIGUSR1);
+	TEST_ASSERT_EQ(pthread_sigmask(SIG_UNBLOCK, &block, NULL), 0);
+
+	expect_sync(vcpu);
+	TEST_ASSERT_EQ(pvpanic_stat(self->vm), 1);
+}
+
+/*
+ * A VM that is really destroyed gives back the reference it holds on the
+ * vendor module (kvm_create_vm() takes it, kvm_destroy_vm() drops it),
+ * whatever state the device was in; one that leaked would keep it.  A
+ * kernel with KVM built in has no count to read.
+ */
+static int kvm_module_refcnt(void)
+{
+	static const char * const paths[] = {
+		"/sys/module/kvm_amd/refcnt", "/sys/module/kvm_intel/refcnt",
+	};
+	int i, n;
+
+	for (i = 0; i < ARRAY_SIZE(paths); i++) {
+		FILE *f = fopen(paths[i], "r");
+
+		if (!f)
+			continue;
+		if (fscanf(f, "%d", &n) != 1)
+			n = -1;
+		fclose(f);
+		return n;
+	}
+	return -1;
+}
+
+static void assert_destroyed(int refcnt_before)
+{
+	TEST_ASSERT_EQ(kvm_module_refcnt(), refcnt_before);
+}
+
+TEST(destroy_with_event_pending)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	int refcnt;
+
+	TEST_REQUIRE(kvm_check_cap(KVM_CAP_PVPANIC));
+	refcnt = kvm_module_refcnt();
+	__TEST_REQUIRE(refcnt >= 0, "no kvm_amd or kvm_intel refcnt: KVM is built in");
+
+	vm = create_vm(&vcpu);
+	TEST_ASSERT(kvm_module_refcnt() > refcnt, "a VM holds kvm.ko");
+	exit_with_event_pending(vcpu);
+	kvm_vm_free(vm);
+	assert_destroyed(refcnt);
+
+	/* A new VM starts with nothing: no device, no stat, no event. */
+	vm = create_vm(&vcpu);
+	assert_no_device_at(vcpu, MMIO, MMIO_GPA + 0xfff);
+	TEST_ASSERT_EQ(pvpanic_stat(vm), 0);
+	kvm_vm_free(vm);
 }
 
 TEST(destroy_with_device_enabled)
 {
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
+	int refcnt;
 
 	TEST_REQUIRE(kvm_check_cap(KVM_CAP_PVPANIC));
+	refcnt = kvm_module_refcnt();
+	__TEST_REQUIRE(refcnt >= 0, "no kvm_amd or kvm_intel refcnt: KVM is built in");
+
 	vm = create_vm(&vcpu);
 	vm_pvpanic_enable(vm, PIO, PORT, PVPANIC_EVENTS);
 	write_event(vcpu, PIO, PORT, PVPANIC_PANICKED, PVPANIC_PANICKED);
+	vm_pvpanic_enable(vm, MMIO, MMIO_GPA, PVPANIC_EVENTS);
+	kvm_vm_free(vm);
+	assert_destroyed(refcnt);
+}
+
+/*
+ * KVM offers the bit, and a VMM that sets it in the guest's CPUID (having
+ * enabled the device at port 0x505) gets it through to the guest.
+ */
+#define X86_FEATURE_KVM_PVPANIC \
+	KVM_X86_CPU_FEATURE(KVM_CPUID_FEATURES, 0, EAX, KVM_FEATURE_PVPANIC)
+
+static void guest_read_pv_features(void)
+{
+	GUEST_SYNC(this_cpu_has(X86_FEATURE_KVM_PVPANIC));
+}
+
+static void guest_sees_bit(bool set)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	struct ucall uc;
+
+	vm = vm_create_with_one_vcpu(&vcpu, guest_read_pv_features);
+	if (set) {
+		vm_pvpanic_enable(vm, PIO, PORT, PVPANIC_EVENTS);
+		vcpu_set_cpuid_feature(vcpu, X86_FEATURE_KVM_PVPANIC);
+	} else {
+		vcpu_clear_cpuid_feature(vcpu, X86_FEATURE_KVM_PVPANIC);
+	}
+	vcpu_run(vcpu);
+	TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_IO);
+	switch (get_ucall(vcpu, &uc)) {
+	case UCALL_SYNC:
+		TEST_ASSERT_EQ(uc.args[1], set);
+		break;
+	case UCALL_ABORT:
+		REPORT_GUEST_ASSERT(uc);
+		break;
+	default:
+		TEST_FAIL("unexpected ucall %lu", uc.cmd);
+	}
 	kvm_vm_free(vm);
 }
 
@@ -886,6 +1321,66 @@ TEST(cpuid_feature_bit)
 	TEST_ASSERT(e->eax & (1u << KVM_FEATURE_PVPANIC),
 		    "KVM_FEATURE_PVPANIC missing from KVM_CPUID_FEATURES.EAX 0x%x",
 		    e->eax);
+
+	/* The guest sees the bit exactly when the VMM sets it. */
+	guest_sees_bit(true);
+	guest_sees_bit(false);
+}
+
+/*
+ * Real mode, no in-kernel irqchip: with request_interrupt_window set, the
+ * guest opens its interrupt window with STI, whose shadow covers the OUT
+ * that writes the event.  The window is open as soon as the write has
+ * completed; the event must still be the first exit, the window the next.
+ */
+#define RM_CODE_GPA	0x1000
+
+static const uint8_t rm_sti_out_hlt[] = {
+	0xba, PORT & 0xff, PORT >> 8,	/* mov $PORT, %dx */
+	0xb0, PVPANIC_PANICKED,		/* mov $PANICKED, %al */
+	0xfb,				/* sti */
+	0xee,				/* out %al, (%dx) */
+	0xf4,				/* hlt */
+};
+
+TEST(event_ahead_of_irq_window)
+{
+	struct kvm_sregs sregs;
+	struct kvm_vcpu *vcpu;
+	struct kvm_regs regs;
+	struct kvm_vm *vm;
+
+	TEST_REQUIRE(kvm_check_cap(KVM_CAP_PVPANIC));
+	vm = vm_create_barebones();
+	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, 0, 1, 4, 0);
+	memcpy(addr_gpa2hva(vm, RM_CODE_GPA), rm_sti_out_hlt,
+	       sizeof(rm_sti_out_hlt));
+	vcpu = __vm_vcpu_add(vm, 0);
+
+	vcpu_sregs_get(vcpu, &sregs);
+	sregs.cs.selector = 0;
+	sregs.cs.base = 0;
+	vcpu_sregs_set(vcpu, &sregs);
+	vcpu_regs_get(vcpu, &regs);
+	regs.rip = RM_CODE_GPA;
+	regs.rflags = 0x2;	/* IF clear: no window until the STI */
+	vcpu_regs_set(vcpu, &regs);
+
+	vm_pvpanic_enable(vm, PIO, PORT, PVPANIC_EVENTS);
+	vcpu->run->request_interrupt_window = 1;
+
+	vcpu_run(vcpu);
+	assert_pvpanic_exit(vcpu, PVPANIC_PANICKED, PIO, PORT);
+	vcpu_regs_get(vcpu, &regs);
+	TEST_ASSERT_EQ(regs.rip, RM_CODE_GPA + sizeof(rm_sti_out_hlt) - 1);
+
+	vcpu_run(vcpu);
+	TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_IRQ_WINDOW_OPEN);
+	TEST_ASSERT_EQ(vcpu->run->ready_for_interrupt_injection, 1);
+	vcpu_regs_get(vcpu, &regs);
+	TEST_ASSERT_EQ(regs.rip, RM_CODE_GPA + sizeof(rm_sti_out_hlt) - 1);
+	TEST_ASSERT_EQ(pvpanic_stat(vm), 1);
+	kvm_vm_free(vm);
 }
 
 TEST_HARNESS_MAIN
