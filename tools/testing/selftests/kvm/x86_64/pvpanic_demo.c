@@ -114,7 +114,7 @@ int main(void)
 	/* Any other exit, such as KVM_EXIT_IO for the probe, failed above. */
 	printf("VMM: exits seen: %d KVM_EXIT_PVPANIC, %d guest prints, 1 GUEST_DONE, 0 probes\n",
 	       nr_pvpanic, nr_prints);
-	printf("VMM: VM stats: pvpanic_events = %lu; fdinfo: kvm-vm-id = %lu (the feed's name for this VM)\n",
+	printf("VMM: VM stat pvpanic_events = %lu; fdinfo kvm-vm-id = %lu (the feed's name)\n",
 	       vm_get_stat(vm, "pvpanic_events"), vm_feed_id(vm));
 	kvm_vm_free(vm);
 	return 0;

@@ -1150,6 +1150,42 @@ TEST_F(pvpanic, event_ahead_of_immediate_exit)
 	TEST_ASSERT_EQ(pvpanic_stat(self->vm), 1);
 }
 
+/*
+ * Userspace single-steps the guest through its OUT: the OUT's own
+ * KVM_EXIT_DEBUG is not overwritten, and the event is the very next exit,
+ * at the same RIP, before the guest executes anything else.
+ */
+TEST_F(pvpanic, event_after_single_step_exit)
+{
+	struct kvm_guest_debug debug = {
+		.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP,
+	};
+	struct kvm_vcpu *vcpu = self->vcpu;
+	uint64_t last_debug_pc = 0;
+	struct kvm_regs regs;
+	int steps;
+
+	vm_pvpanic_enable(self->vm, PIO, PORT, PVPANIC_EVENTS);
+	set_op(vcpu, OP_OUT, 1, PORT, PVPANIC_PANICKED);
+	vcpu_guest_debug_set(vcpu, &debug);
+	for (steps = 0; steps < 10000; steps++) {
+		vcpu_run(vcpu);
+		if (vcpu->run->exit_reason != KVM_EXIT_DEBUG)
+			break;
+		last_debug_pc = vcpu->run->debug.arch.pc;
+	}
+	assert_pvpanic_exit(vcpu, PVPANIC_PANICKED, PIO, PORT);
+	vcpu_regs_get(vcpu, &regs);
+	TEST_ASSERT(steps && last_debug_pc == regs.rip,
+		    "single-step exit at 0x%lx, then KVM_EXIT_PVPANIC at 0x%lx",
+		    last_debug_pc, regs.rip);
+
+	debug.control = 0;
+	vcpu_guest_debug_set(vcpu, &debug);
+	expect_sync(vcpu);
+	TEST_ASSERT_EQ(pvpanic_stat(self->vm), 1);
+}
+
 /* KVM_SET_SIGNAL_MASK: the signal mask while in KVM_RUN. */
 static void vcpu_set_signal_mask(struct kvm_vcpu *vcpu, const sigset_t *set)
 {
