@@ -19,6 +19,8 @@
 #   make modules KVER=<release>   kvm/kvm-amd/kvm-intel.ko for a stock Debian 6.12 kernel
 #   make modules_install KVER=<release>   ... into /lib/modules/<release>/updates
 #   make check-stock  those modules in Debian's stock kernel image: ABI guard + selftests
+#   make series       the series as posted: build/series/ (and fixes/), from a git history
+#   make check-series every prefix of that series builds, W=1/sparse/checkpatch clean
 #
 # O=DIR puts all output in DIR instead of build/.
 
@@ -33,7 +35,7 @@ DEBUG_LIST ?= $(BUILD)/regression-debug.list
 
 .PHONY: all deps tree kernel selftests tools initramfs check run demo bench stress headers ppc \
 	kernel-debug initramfs-debug check-debug lint check-upstream-all clean check-ppc \
-	modules modules_install check-stock
+	modules modules_install check-stock series check-series
 
 all: initramfs
 
@@ -133,3 +135,10 @@ check-stock: all
 
 clean:
 	rm -rf $(BUILD)
+
+# The posted form of patches/ and our new files (harness/make-series.sh).
+series: deps
+	@$(H)/make-series.sh
+
+check-series: series
+	@$(H)/check-series.sh

@@ -90,7 +90,7 @@ for b in $BOOTS; do
 	else
 		tap OK "$b: kernel log clean"
 	fi
-	# Patch 0012: a pseries hash host that can run KVM-PR must not offer
+	# patches/fixes/0001: a pseries hash host that can run KVM-PR must not offer
 	# scv (PR turns AIL off, and scv has no real-mode vector).
 	scv=$(sed -n 's/^PPCTEST-INFO hwcap2 scv=//p' "$log")
 	case $b:$scv in

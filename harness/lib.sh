@@ -42,6 +42,15 @@ our_files() {
 		find $OVERLAY_DIRS -type f 2>/dev/null || true; })
 }
 
+# without_new_files "PATH...": a patch on stdin, less the diffs of the given
+# files (our new files: the repository holds their final form).
+without_new_files() {
+	awk -v ours="$1" '
+		BEGIN { n = split(ours, o, " "); for (i = 1; i <= n; i++) skip_file[o[i]] = 1 }
+		/^diff --git a\// { f = substr($3, 3); skip = (f in skip_file) }
+		!skip { print }'
+}
+
 # The selftests we wrote: every *_test.c of ours in the KVM selftests tree,
 # as paths relative to tools/testing/selftests/kvm without .c.  The powerpc
 # ones are make check-ppc's.

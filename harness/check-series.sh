@@ -1,0 +1,201 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make check-series: every prefix of the posted series ($BUILD/series-git,
+# from make series: the fixes, then the main series) builds.
+#
+# For each commit, in a worktree, incrementally and with ccache:
+#  - x86_64 (the 'make' config: KVM, KVM_AMD, KVM_INTEL as modules):
+#    vmlinux + modules, when the commit touches kernel code outside
+#    arch/powerpc; then arch/x86/kvm (virt/kvm with it) again with W=1 and
+#    sparse in a second output directory, against harness/lint-baseline.txt;
+#  - ppc64le (the 'make ppc' config: KVM-HV and KVM-PR as modules): the same
+#    when it touches kernel code outside arch/x86, against
+#    harness/lint-baseline-ppc64le.txt;
+#  - the x86_64 KVM selftests (static) and tools/kvm/kvm_events, when it
+#    touches tools/ or a uapi header.
+# At the end of the series, also arch/x86/kvm without CONFIG_NET (no event
+# feed) and arch/powerpc/kvm with KVM_BOOK3S_64 but neither HV nor PR
+# (KVM_PVPANIC=n), and checkpatch --strict on every generated patch.
+# Output: TAP, then "N passed, N failed, N skipped".
+. "$(dirname "$0")/lib.sh"
+
+repo=$BUILD/series-git
+[ -d "$repo/.git" ] || die "no $repo: run 'make series' first"
+wt=$BUILD/series-wt
+log=$BUILD/series-check
+mkdir -p "$log"
+[ -f "$BUILD/kernel-x86_64/.config" ] || die "no x86_64 kernel config: run 'make' first"
+[ -f "$BUILD/kernel-ppc64le/.config" ] || die "no ppc64le kernel config: run 'make ppc' first"
+
+mkdir -p "$BUILD/series-tools"
+if [ ! -d "$wt" ]; then
+	git -C "$repo" worktree prune
+	git -C "$repo" worktree add -q -f --detach "$wt" base
+fi
+
+x86=(ARCH=x86 CC="${HOSTCC_WRAP}gcc" HOSTCC="${HOSTCC_WRAP}gcc")
+ppc=(ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu-
+     CC="${HOSTCC_WRAP}powerpc64le-linux-gnu-gcc" HOSTCC="${HOSTCC_WRAP}gcc")
+
+# kconf NAME CONFIG ARGS...: output directory NAME with that .config
+kconf() {
+	local name=$1 cfg=$2 out=$BUILD/series-$1
+	shift 2
+	mkdir -p "$out"
+	cmp -s "$cfg" "$out/.config.want" || { cp "$cfg" "$out/.config"; cp "$cfg" "$out/.config.want"; }
+	make -C "$wt" O="$out" -j"$JOBS" "$@" -s olddefconfig > /dev/null
+}
+
+# kbuild NAME LOG ARGS... TARGETS...: build in series-NAME
+kbuild() {
+	local name=$1 out=$BUILD/series-$1 lg=$2
+	shift 2
+	make -C "$wt" O="$out" -j"$JOBS" "$@" > "$lg" 2>&1
+}
+
+# w1 NAME BASELINE DIR ARGS...: rebuild DIR with W=1 + sparse (C=1: what
+# changed); any warning beyond BASELINE's count for it is new.
+w1() {
+	local name=$1 base=$2 dir=$3 lg
+	shift 3
+	lg=$log/$k-$name-w1.log
+	kbuild "$name-w1" "$lg" "$@" W=1 C=1 "$dir/" || return 1
+	grep -E ': (warning|error):' "$lg" |
+		sed -E -e "s#^$wt/##" -e 's#^(\.\./)+series-wt/##' -e 's#^([^:]+):[0-9]+:([0-9]+:)? #\1: #' |
+		sort | uniq -c | sed -E 's/^ *([0-9]+) /\1\t/' |
+		awk -F'\t' 'NR == FNR { base[$2] = $1; next }
+			    $1 > base[$2] + 0 { print $2; bad = 1 } END { exit bad }' "$base" - > "$lg.new"
+}
+
+n=0 pass=0 fail=0
+ok() { tap OK "$1"; }
+nok() { tap FAIL "$1" "$2"; }
+
+commits=$(git -C "$repo" rev-list --reverse base..series)
+total=$(echo "$commits" | wc -l)
+kconf x86 "$BUILD/kernel-x86_64/.config" "${x86[@]}"
+kconf x86-w1 "$BUILD/kernel-x86_64/.config" "${x86[@]}"
+kconf ppc "$BUILD/kernel-ppc64le/.config" "${ppc[@]}"
+kconf ppc-w1 "$BUILD/kernel-ppc64le/.config" "${ppc[@]}"
+start=$(date +%s)
+k=0
+for c in $commits; do
+	k=$((k + 1))
+	subj=$(git -C "$repo" log -1 --format=%s "$c")
+	git -C "$wt" checkout -q -f --detach "$c"
+	changed=$(git -C "$repo" diff --name-only "$c~1" "$c")
+	kernel_x86=$(echo "$changed" | grep -v -E '^(Documentation|tools|arch/powerpc)/' || true)
+	kernel_ppc=$(echo "$changed" | grep -v -E '^(Documentation|tools|arch/x86)/' || true)
+	user=$(echo "$changed" | grep -E '^(tools/|include/uapi/|arch/x86/include/uapi/)' || true)
+	what=
+	if [ -n "$kernel_x86" ] || [ $k = 1 ]; then
+		what+=" x86"
+		if kbuild x86 "$log/$k-x86.log" "${x86[@]}" vmlinux modules; then
+			ok "$k/$total x86_64 builds: $subj"
+		else
+			grep -E -B2 -A4 'error' "$log/$k-x86.log" | tail -40 > "$log/$k-x86.err"
+			nok "$k/$total x86_64 builds: $subj" "$log/$k-x86.err"
+		fi
+		if w1 x86 "$TOP/harness/lint-baseline.txt" arch/x86/kvm "${x86[@]}"; then
+			ok "$k/$total x86_64 KVM W=1 + sparse clean: $subj"
+		else
+			nok "$k/$total x86_64 KVM W=1 + sparse clean: $subj" "$log/$k-x86-w1.log.new"
+		fi
+	fi
+	if [ -n "$kernel_ppc" ] || [ $k = 1 ]; then
+		what+=" ppc64le"
+		if kbuild ppc "$log/$k-ppc.log" "${ppc[@]}" vmlinux modules; then
+			ok "$k/$total ppc64le builds: $subj"
+		else
+			grep -E -B2 -A4 'error' "$log/$k-ppc.log" | tail -40 > "$log/$k-ppc.err"
+			nok "$k/$total ppc64le builds: $subj" "$log/$k-ppc.err"
+		fi
+		if w1 ppc "$TOP/harness/lint-baseline-ppc64le.txt" arch/powerpc/kvm "${ppc[@]}"; then
+			ok "$k/$total ppc64le KVM W=1 + sparse clean: $subj"
+		else
+			nok "$k/$total ppc64le KVM W=1 + sparse clean: $subj" "$log/$k-ppc-w1.log.new"
+		fi
+	fi
+	if [ -n "$user" ]; then
+		what+=" selftests"
+		usr=$BUILD/series-usr
+		if make -C "$wt" O="$BUILD/series-x86" "${x86[@]}" INSTALL_HDR_PATH="$usr" \
+				headers_install > "$log/$k-headers.log" 2>&1 &&
+		   make -C "$wt/tools/testing/selftests/kvm" -j"$JOBS" OUTPUT="$BUILD/series-selftests" \
+				INSTALL_HDR_PATH="$usr" KHDR_INCLUDES="-isystem $usr/include" \
+				CC="${HOSTCC_WRAP}gcc" EXTRA_CFLAGS=-static > "$log/$k-selftests.log" 2>&1; then
+			ok "$k/$total KVM selftests build: $subj"
+		else
+			grep -E -B2 -A4 'error' "$log/$k-selftests.log" "$log/$k-headers.log" | tail -40 > "$log/$k-selftests.err"
+			nok "$k/$total KVM selftests build: $subj" "$log/$k-selftests.err"
+		fi
+		if [ -f "$wt/tools/kvm/kvm_events/Makefile" ]; then
+			if make -C "$wt/tools/kvm/kvm_events" OUTPUT="$BUILD/series-tools/" \
+					CC="${HOSTCC_WRAP}gcc" EXTRA_CFLAGS="-isystem $usr/include -Werror" \
+					> "$log/$k-tools.log" 2>&1; then
+				ok "$k/$total tools/kvm/kvm_events builds: $subj"
+			else
+				nok "$k/$total tools/kvm/kvm_events builds: $subj" "$log/$k-tools.log"
+			fi
+		fi
+	fi
+	echo "# $k/$total ${c:0:12} built:${what:- nothing (documentation only)}"
+done
+
+# The end of the series in two more configurations, KVM directories only.
+git -C "$wt" checkout -q -f --detach series
+# conf_off NAME BASE-CONFIG OFF... -- MUST-BE-OFF...: NAME's .config is the
+# base with the first options off; the second list must then be off too.
+conf_off() {
+	local name=$1 cfg=$2 out=$BUILD/series-$1 o
+	shift 2
+	mkdir -p "$out"
+	cp "$cfg" "$out/.config.in"
+	while [ "$1" != -- ]; do
+		"$wt/scripts/config" --file "$out/.config.in" --disable "$1"; shift
+	done
+	shift
+	cmp -s "$out/.config.in" "$out/.config.want" ||
+		{ cp "$out/.config.in" "$out/.config"; cp "$out/.config.in" "$out/.config.want"; }
+	for o in "$@"; do echo "$o"; done > "$out/.must-be-off"
+}
+check_off() {	# check_off NAME: the options that must be off are
+	local out=$BUILD/series-$1 o
+	while read -r o; do
+		grep -q "^CONFIG_$o=" "$out/.config" && return 1
+	done < "$out/.must-be-off"
+	return 0
+}
+conf_off x86-nonet "$BUILD/kernel-x86_64/.config" NET -- NET KVM_EVENTS_NETLINK
+make -C "$wt" O="$BUILD/series-x86-nonet" "${x86[@]}" -s olddefconfig > /dev/null
+if check_off x86-nonet && grep -q '^CONFIG_KVM=m' "$BUILD/series-x86-nonet/.config" &&
+   kbuild x86-nonet "$log/x86-nonet.log" "${x86[@]}" W=1 arch/x86/kvm/; then
+	ok "series end: x86_64 arch/x86/kvm without CONFIG_NET (no event feed)"
+else
+	nok "series end: x86_64 arch/x86/kvm without CONFIG_NET (no event feed)" "$log/x86-nonet.log"
+fi
+conf_off ppc-nopvpanic "$BUILD/kernel-ppc64le/.config" KVM_BOOK3S_64_HV KVM_BOOK3S_64_PR -- KVM_PVPANIC
+make -C "$wt" O="$BUILD/series-ppc-nopvpanic" "${ppc[@]}" -s olddefconfig > /dev/null
+if check_off ppc-nopvpanic && grep -q '^CONFIG_KVM_BOOK3S_64=m' "$BUILD/series-ppc-nopvpanic/.config" &&
+   kbuild ppc-nopvpanic "$log/ppc-nopvpanic.log" "${ppc[@]}" W=1 arch/powerpc/kvm/; then
+	ok "series end: ppc64le arch/powerpc/kvm with KVM_PVPANIC=n (neither HV nor PR)"
+else
+	nok "series end: ppc64le arch/powerpc/kvm with KVM_PVPANIC=n (neither HV nor PR)" "$log/ppc-nopvpanic.log"
+fi
+
+# checkpatch on what would be sent (the new files are in the patches now).
+for p in "$BUILD"/series/fixes/*.patch "$BUILD"/series/0*.patch; do
+	case $p in */0000-cover-letter.patch) continue ;; esac
+	name=${p#"$BUILD"/series/}
+	if (cd "$wt" && scripts/checkpatch.pl --strict --quiet --no-summary --show-types \
+			--color=never "$p") > "$log/checkpatch.out" 2>&1; then
+		ok "checkpatch --strict: $name"
+	else
+		nok "checkpatch --strict: $name" "$log/checkpatch.out"
+	fi
+done
+
+echo "1..$n"
+echo "# check-series: $(( $(date +%s) - start ))s"
+echo "$pass passed, $fail failed, 0 skipped"
+[ "$fail" = 0 ]
