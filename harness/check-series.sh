@@ -21,13 +21,17 @@
 
 repo=$BUILD/series-git
 [ -d "$repo/.git" ] || die "no $repo: run 'make series' first"
-wt=$BUILD/series-wt
-log=$BUILD/series-check
+# The worktree and the output directories sit side by side, as build/linux
+# and build/kernel-* do: the same relative paths, so ccache hits for every
+# file the series leaves as it was.
+top=$BUILD/series-tree
+wt=$top/linux
+log=$top/log
 mkdir -p "$log"
 [ -f "$BUILD/kernel-x86_64/.config" ] || die "no x86_64 kernel config: run 'make' first"
 [ -f "$BUILD/kernel-ppc64le/.config" ] || die "no ppc64le kernel config: run 'make ppc' first"
 
-mkdir -p "$BUILD/series-tools"
+mkdir -p "$top/tools"
 if [ ! -d "$wt" ]; then
 	git -C "$repo" worktree prune
 	git -C "$repo" worktree add -q -f --detach "$wt" base
@@ -39,7 +43,7 @@ ppc=(ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu-
 
 # kconf NAME CONFIG ARGS...: output directory NAME with that .config
 kconf() {
-	local name=$1 cfg=$2 out=$BUILD/series-$1
+	local name=$1 cfg=$2 out=$top/$1
 	shift 2
 	mkdir -p "$out"
 	cmp -s "$cfg" "$out/.config.want" || { cp "$cfg" "$out/.config"; cp "$cfg" "$out/.config.want"; }
@@ -48,7 +52,7 @@ kconf() {
 
 # kbuild NAME LOG ARGS... TARGETS...: build in series-NAME
 kbuild() {
-	local name=$1 out=$BUILD/series-$1 lg=$2
+	local name=$1 out=$top/$1 lg=$2
 	shift 2
 	make -C "$wt" O="$out" -j"$JOBS" "$@" > "$lg" 2>&1
 }
@@ -59,9 +63,9 @@ w1() {
 	local name=$1 base=$2 dir=$3 lg
 	shift 3
 	lg=$log/$k-$name-w1.log
-	kbuild "$name-w1" "$lg" "$@" W=1 C=1 "$dir/" || return 1
+	kbuild "lint-$name" "$lg" "$@" W=1 C=1 "$dir/" || return 1
 	grep -E ': (warning|error):' "$lg" |
-		sed -E -e "s#^$wt/##" -e 's#^(\.\./)+series-wt/##' -e 's#^([^:]+):[0-9]+:([0-9]+:)? #\1: #' |
+		sed -E -e "s#^$wt/##" -e 's#^(\.\./)+linux/##' -e 's#^([^:]+):[0-9]+:([0-9]+:)? #\1: #' |
 		sort | uniq -c | sed -E 's/^ *([0-9]+) /\1\t/' |
 		awk -F'\t' 'NR == FNR { base[$2] = $1; next }
 			    $1 > base[$2] + 0 { print $2; bad = 1 } END { exit bad }' "$base" - > "$lg.new"
@@ -73,10 +77,10 @@ nok() { tap FAIL "$1" "$2"; }
 
 commits=$(git -C "$repo" rev-list --reverse base..series)
 total=$(echo "$commits" | wc -l)
-kconf x86 "$BUILD/kernel-x86_64/.config" "${x86[@]}"
-kconf x86-w1 "$BUILD/kernel-x86_64/.config" "${x86[@]}"
-kconf ppc "$BUILD/kernel-ppc64le/.config" "${ppc[@]}"
-kconf ppc-w1 "$BUILD/kernel-ppc64le/.config" "${ppc[@]}"
+kconf kernel-x86_64 "$BUILD/kernel-x86_64/.config" "${x86[@]}"
+kconf lint-x86_64 "$BUILD/kernel-x86_64/.config" "${x86[@]}"
+kconf kernel-ppc64le "$BUILD/kernel-ppc64le/.config" "${ppc[@]}"
+kconf lint-ppc64le "$BUILD/kernel-ppc64le/.config" "${ppc[@]}"
 start=$(date +%s)
 k=0
 for c in $commits; do
@@ -90,38 +94,38 @@ for c in $commits; do
 	what=
 	if [ -n "$kernel_x86" ] || [ $k = 1 ]; then
 		what+=" x86"
-		if kbuild x86 "$log/$k-x86.log" "${x86[@]}" vmlinux modules; then
+		if kbuild kernel-x86_64 "$log/$k-x86.log" "${x86[@]}" vmlinux modules; then
 			ok "$k/$total x86_64 builds: $subj"
 		else
 			grep -E -B2 -A4 'error' "$log/$k-x86.log" | tail -40 > "$log/$k-x86.err"
 			nok "$k/$total x86_64 builds: $subj" "$log/$k-x86.err"
 		fi
-		if w1 x86 "$TOP/harness/lint-baseline.txt" arch/x86/kvm "${x86[@]}"; then
+		if w1 x86_64 "$TOP/harness/lint-baseline.txt" arch/x86/kvm "${x86[@]}"; then
 			ok "$k/$total x86_64 KVM W=1 + sparse clean: $subj"
 		else
-			nok "$k/$total x86_64 KVM W=1 + sparse clean: $subj" "$log/$k-x86-w1.log.new"
+			nok "$k/$total x86_64 KVM W=1 + sparse clean: $subj" "$log/$k-x86_64-w1.log.new"
 		fi
 	fi
 	if [ -n "$kernel_ppc" ] || [ $k = 1 ]; then
 		what+=" ppc64le"
-		if kbuild ppc "$log/$k-ppc.log" "${ppc[@]}" vmlinux modules; then
+		if kbuild kernel-ppc64le "$log/$k-ppc.log" "${ppc[@]}" vmlinux modules; then
 			ok "$k/$total ppc64le builds: $subj"
 		else
 			grep -E -B2 -A4 'error' "$log/$k-ppc.log" | tail -40 > "$log/$k-ppc.err"
 			nok "$k/$total ppc64le builds: $subj" "$log/$k-ppc.err"
 		fi
-		if w1 ppc "$TOP/harness/lint-baseline-ppc64le.txt" arch/powerpc/kvm "${ppc[@]}"; then
+		if w1 ppc64le "$TOP/harness/lint-baseline-ppc64le.txt" arch/powerpc/kvm "${ppc[@]}"; then
 			ok "$k/$total ppc64le KVM W=1 + sparse clean: $subj"
 		else
-			nok "$k/$total ppc64le KVM W=1 + sparse clean: $subj" "$log/$k-ppc-w1.log.new"
+			nok "$k/$total ppc64le KVM W=1 + sparse clean: $subj" "$log/$k-ppc64le-w1.log.new"
 		fi
 	fi
 	if [ -n "$user" ]; then
 		what+=" selftests"
-		usr=$BUILD/series-usr
-		if make -C "$wt" O="$BUILD/series-x86" "${x86[@]}" INSTALL_HDR_PATH="$usr" \
+		usr=$top/usr
+		if make -C "$wt" O="$top/kernel-x86_64" "${x86[@]}" INSTALL_HDR_PATH="$usr" \
 				headers_install > "$log/$k-headers.log" 2>&1 &&
-		   make -C "$wt/tools/testing/selftests/kvm" -j"$JOBS" OUTPUT="$BUILD/series-selftests" \
+		   make -C "$wt/tools/testing/selftests/kvm" -j"$JOBS" OUTPUT="$top/selftests-x86_64" \
 				INSTALL_HDR_PATH="$usr" KHDR_INCLUDES="-isystem $usr/include" \
 				CC="${HOSTCC_WRAP}gcc" EXTRA_CFLAGS=-static > "$log/$k-selftests.log" 2>&1; then
 			ok "$k/$total KVM selftests build: $subj"
@@ -130,7 +134,7 @@ for c in $commits; do
 			nok "$k/$total KVM selftests build: $subj" "$log/$k-selftests.err"
 		fi
 		if [ -f "$wt/tools/kvm/kvm_events/Makefile" ]; then
-			if make -C "$wt/tools/kvm/kvm_events" OUTPUT="$BUILD/series-tools/" \
+			if make -C "$wt/tools/kvm/kvm_events" OUTPUT="$top/tools/" \
 					CC="${HOSTCC_WRAP}gcc" EXTRA_CFLAGS="-isystem $usr/include -Werror" \
 					> "$log/$k-tools.log" 2>&1; then
 				ok "$k/$total tools/kvm/kvm_events builds: $subj"
@@ -147,7 +151,7 @@ git -C "$wt" checkout -q -f --detach series
 # conf_off NAME BASE-CONFIG OFF... -- MUST-BE-OFF...: NAME's .config is the
 # base with the first options off; the second list must then be off too.
 conf_off() {
-	local name=$1 cfg=$2 out=$BUILD/series-$1 o
+	local name=$1 cfg=$2 out=$top/$1 o
 	shift 2
 	mkdir -p "$out"
 	cp "$cfg" "$out/.config.in"
@@ -160,23 +164,23 @@ conf_off() {
 	for o in "$@"; do echo "$o"; done > "$out/.must-be-off"
 }
 check_off() {	# check_off NAME: the options that must be off are
-	local out=$BUILD/series-$1 o
+	local out=$top/$1 o
 	while read -r o; do
 		grep -q "^CONFIG_$o=" "$out/.config" && return 1
 	done < "$out/.must-be-off"
 	return 0
 }
 conf_off x86-nonet "$BUILD/kernel-x86_64/.config" NET -- NET KVM_EVENTS_NETLINK
-make -C "$wt" O="$BUILD/series-x86-nonet" "${x86[@]}" -s olddefconfig > /dev/null
-if check_off x86-nonet && grep -q '^CONFIG_KVM=m' "$BUILD/series-x86-nonet/.config" &&
+make -C "$wt" O="$top/x86-nonet" "${x86[@]}" -s olddefconfig > /dev/null
+if check_off x86-nonet && grep -q '^CONFIG_KVM=m' "$top/x86-nonet/.config" &&
    kbuild x86-nonet "$log/x86-nonet.log" "${x86[@]}" W=1 arch/x86/kvm/; then
 	ok "series end: x86_64 arch/x86/kvm without CONFIG_NET (no event feed)"
 else
 	nok "series end: x86_64 arch/x86/kvm without CONFIG_NET (no event feed)" "$log/x86-nonet.log"
 fi
 conf_off ppc-nopvpanic "$BUILD/kernel-ppc64le/.config" KVM_BOOK3S_64_HV KVM_BOOK3S_64_PR -- KVM_PVPANIC
-make -C "$wt" O="$BUILD/series-ppc-nopvpanic" "${ppc[@]}" -s olddefconfig > /dev/null
-if check_off ppc-nopvpanic && grep -q '^CONFIG_KVM_BOOK3S_64=m' "$BUILD/series-ppc-nopvpanic/.config" &&
+make -C "$wt" O="$top/ppc-nopvpanic" "${ppc[@]}" -s olddefconfig > /dev/null
+if check_off ppc-nopvpanic && grep -q '^CONFIG_KVM_BOOK3S_64=m' "$top/ppc-nopvpanic/.config" &&
    kbuild ppc-nopvpanic "$log/ppc-nopvpanic.log" "${ppc[@]}" W=1 arch/powerpc/kvm/; then
 	ok "series end: ppc64le arch/powerpc/kvm with KVM_PVPANIC=n (neither HV nor PR)"
 else

@@ -1262,9 +1262,25 @@ static int kvm_module_refcnt(void)
 	return -1;
 }
 
-static void assert_destroyed(int refcnt_before)
+/* A VM for a destroy test, and the module's count before it existed. */
+static struct kvm_vm *create_vm_counted(struct kvm_vcpu **vcpu, int *refcnt)
 {
-	TEST_ASSERT_EQ(kvm_module_refcnt(), refcnt_before);
+	struct kvm_vm *vm;
+
+	TEST_REQUIRE(kvm_check_cap(KVM_CAP_PVPANIC));
+	*refcnt = kvm_module_refcnt();
+	__TEST_REQUIRE(*refcnt >= 0, "no kvm_amd or kvm_intel refcnt: KVM is built in");
+
+	vm = create_vm(vcpu);
+	TEST_ASSERT(kvm_module_refcnt() > *refcnt, "a VM holds the vendor module");
+	return vm;
+}
+
+/* Free the VM: its last reference must be gone, and the module's with it. */
+static void free_vm_counted(struct kvm_vm *vm, int refcnt)
+{
+	kvm_vm_free(vm);
+	TEST_ASSERT_EQ(kvm_module_refcnt(), refcnt);
 }
 
 TEST(destroy_with_event_pending)
@@ -1273,15 +1289,9 @@ TEST(destroy_with_event_pending)
 	struct kvm_vm *vm;
 	int refcnt;
 
-	TEST_REQUIRE(kvm_check_cap(KVM_CAP_PVPANIC));
-	refcnt = kvm_module_refcnt();
-	__TEST_REQUIRE(refcnt >= 0, "no kvm_amd or kvm_intel refcnt: KVM is built in");
-
-	vm = create_vm(&vcpu);
-	TEST_ASSERT(kvm_module_refcnt() > refcnt, "a VM holds kvm.ko");
+	vm = create_vm_counted(&vcpu, &refcnt);
 	exit_with_event_pending(vcpu);
-	kvm_vm_free(vm);
-	assert_destroyed(refcnt);
+	free_vm_counted(vm, refcnt);
 
 	/* A new VM starts with nothing: no device, no stat, no event. */
 	vm = create_vm(&vcpu);
@@ -1296,16 +1306,11 @@ TEST(destroy_with_device_enabled)
 	struct kvm_vm *vm;
 	int refcnt;
 
-	TEST_REQUIRE(kvm_check_cap(KVM_CAP_PVPANIC));
-	refcnt = kvm_module_refcnt();
-	__TEST_REQUIRE(refcnt >= 0, "no kvm_amd or kvm_intel refcnt: KVM is built in");
-
-	vm = create_vm(&vcpu);
+	vm = create_vm_counted(&vcpu, &refcnt);
 	vm_pvpanic_enable(vm, PIO, PORT, PVPANIC_EVENTS);
 	write_event(vcpu, PIO, PORT, PVPANIC_PANICKED, PVPANIC_PANICKED);
 	vm_pvpanic_enable(vm, MMIO, MMIO_GPA, PVPANIC_EVENTS);
-	kvm_vm_free(vm);
-	assert_destroyed(refcnt);
+	free_vm_counted(vm, refcnt);
 }
 
 /*
