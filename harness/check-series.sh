@@ -21,6 +21,8 @@
 
 repo=$BUILD/series-git
 [ -d "$repo/.git" ] || die "no $repo: run 'make series' first"
+# checkpatch checks new files' SPDX lines with scripts/spdxcheck.py in a git tree.
+"$TOP/harness/install-deps.sh" --only python3-ply python3-git
 # The worktree and the output directories sit side by side, as build/linux
 # and build/kernel-* do: the same relative paths, so ccache hits for every
 # file the series leaves as it was.
@@ -186,13 +188,28 @@ else
 fi
 
 # checkpatch on what would be sent (the new files are in the patches now).
+# FILE_PATH_CHANGES ("does MAINTAINERS need updating?") is raised for any new
+# file; what it asks is checked directly instead: MAINTAINERS already names
+# a maintainer for every file the series adds.
+newf=$(git -C "$repo" diff --name-only --diff-filter=A base series)
+nomaint=$(cd "$wt" && for f in $newf; do
+	scripts/get_maintainer.pl --no-git --no-git-fallback --no-l --no-r -f "$f" 2>/dev/null |
+		grep -q . || echo "$f"
+done)
+if [ -z "$nomaint" ]; then
+	ok "MAINTAINERS covers all $(echo "$newf" | wc -w) files the series adds"
+else
+	echo "$nomaint" > "$log/nomaint.txt"
+	nok "MAINTAINERS covers all files the series adds" "$log/nomaint.txt"
+fi
 for p in "$BUILD"/series/fixes/*.patch "$BUILD"/series/0*.patch; do
 	case $p in */0000-cover-letter.patch) continue ;; esac
 	name=${p#"$BUILD"/series/}
 	# The history has one base commit, not upstream's: checkpatch cannot
 	# look up a Fixes: tag's commit (UNKNOWN_COMMIT_ID), see lint.sh.
 	if (cd "$wt" && scripts/checkpatch.pl --strict --quiet --no-summary --show-types \
-			--color=never --ignore UNKNOWN_COMMIT_ID "$p") > "$log/checkpatch.out" 2>&1; then
+			--color=never --ignore UNKNOWN_COMMIT_ID,FILE_PATH_CHANGES "$p") \
+			> "$log/checkpatch.out" 2>&1; then
 		ok "checkpatch --strict: $name"
 	else
 		nok "checkpatch --strict: $name" "$log/checkpatch.out"
