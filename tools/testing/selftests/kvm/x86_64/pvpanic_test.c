@@ -1127,6 +1127,24 @@ TEST_F(pvpanic, event_pending_across_exit)
 }
 
 /*
+ * With the split store's event pending and @why making KVM_RUN return
+ * -EINTR: the event first (return 0), then -EINTR, the event delivered once.
+ */
+static void expect_event_then_eintr(struct kvm_vcpu *vcpu, const char *why)
+{
+	int r;
+
+	r = __vcpu_run(vcpu);
+	TEST_ASSERT(!r, "KVM_RUN with an event pending and %s: %d, errno %d",
+		    why, r, errno);
+	assert_pvpanic_exit(vcpu, PVPANIC_SHUTDOWN, MMIO, MMIO_GPA + 0xfff);
+
+	r = __vcpu_run(vcpu);
+	TEST_ASSERT(r == -1 && errno == EINTR, "KVM_RUN with %s: %d, errno %d",
+		    why, r, errno);
+}
+
+/*
  * The store finishes when KVM_RUN completes the KVM_EXIT_MMIO, and its event
  * is that KVM_RUN's return, ahead of immediate_exit's -EINTR.  The event is
  * delivered once: the next KVM_RUN with immediate_exit is a plain -EINTR.
@@ -1134,17 +1152,10 @@ TEST_F(pvpanic, event_pending_across_exit)
 TEST_F(pvpanic, event_ahead_of_immediate_exit)
 {
 	struct kvm_vcpu *vcpu = self->vcpu;
-	int r;
 
 	exit_with_event_pending(vcpu);
 	vcpu->run->immediate_exit = 1;
-	r = __vcpu_run(vcpu);
-	TEST_ASSERT(!r, "KVM_RUN with an event pending: %d, errno %d", r, errno);
-	assert_pvpanic_exit(vcpu, PVPANIC_SHUTDOWN, MMIO, MMIO_GPA + 0xfff);
-
-	r = __vcpu_run(vcpu);
-	TEST_ASSERT(r == -1 && errno == EINTR,
-		    "KVM_RUN with immediate_exit: %d, errno %d", r, errno);
+	expect_event_then_eintr(vcpu, "immediate_exit");
 	vcpu->run->immediate_exit = 0;
 	expect_sync(vcpu);
 	TEST_ASSERT_EQ(pvpanic_stat(self->vm), 1);
@@ -1177,8 +1188,8 @@ TEST_F(pvpanic, event_after_single_step_exit)
 	assert_pvpanic_exit(vcpu, PVPANIC_PANICKED, PIO, PORT);
 	vcpu_regs_get(vcpu, &regs);
 	TEST_ASSERT(steps && last_debug_pc == regs.rip,
-		    "single-step exit at 0x%lx, then KVM_EXIT_PVPANIC at 0x%lx",
-		    last_debug_pc, regs.rip);
+		    "single-step exit at 0x%lx, then KVM_EXIT_PVPANIC at 0x%llx",
+		    last_debug_pc, (unsigned long long)regs.rip);
 
 	debug.control = 0;
 	vcpu_guest_debug_set(vcpu, &debug);
@@ -1206,7 +1217,7 @@ TEST_F(pvpanic, event_ahead_of_signal)
 {
 	struct kvm_vcpu *vcpu = self->vcpu;
 	sigset_t block, run_mask, pending;
-	int r, sig;
+	int sig;
 
 	sigemptyset(&block);
 	sigaddset(&block, SIGUSR1);
@@ -1217,13 +1228,7 @@ TEST_F(pvpanic, event_ahead_of_signal)
 	exit_with_event_pending(vcpu);
 	TEST_ASSERT_EQ(pthread_kill(pthread_self(), SIGUSR1), 0);
 
-	r = __vcpu_run(vcpu);
-	TEST_ASSERT(!r, "KVM_RUN with an event pending: %d, errno %d", r, errno);
-	assert_pvpanic_exit(vcpu, PVPANIC_SHUTDOWN, MMIO, MMIO_GPA + 0xfff);
-
-	r = __vcpu_run(vcpu);
-	TEST_ASSERT(r == -1 && errno == EINTR,
-		    "KVM_RUN with a signal pending: %d, errno %d", r, errno);
+	expect_event_then_eintr(vcpu, "a signal pending");
 	TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_INTR);
 
 	TEST_ASSERT_EQ(sigpending(&pending), 0);
