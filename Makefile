@@ -21,6 +21,8 @@
 #   make check-stock  those modules in Debian's stock kernel image: ABI guard + selftests
 #   make series       the series as posted: build/series/ (and fixes/), from a git history
 #   make check-series every prefix of that series builds, W=1/sparse/checkpatch clean
+#   make qemu         Debian's QEMU with qemu/patches (minimal: x86_64, KVM, our devices)
+#   make check-qemu   ... as the VMM inside the test VM: a real Linux guest panics
 #
 # O=DIR puts all output in DIR instead of build/.
 
@@ -35,7 +37,7 @@ DEBUG_LIST ?= $(BUILD)/regression-debug.list
 
 .PHONY: all deps tree kernel selftests tools initramfs check run demo bench stress headers ppc \
 	kernel-debug initramfs-debug check-debug lint check-upstream-all clean check-ppc \
-	modules modules_install check-stock series check-series
+	modules modules_install check-stock series check-series qemu check-qemu
 
 all: initramfs
 
@@ -142,3 +144,10 @@ series: deps
 
 check-series: series
 	@$(H)/check-series.sh
+
+# Debian's QEMU with our series, and the real-VMM scenarios (README, "Using it from QEMU").
+qemu: deps
+	@$(H)/build-qemu.sh
+
+check-qemu: all qemu
+	@$(H)/check-qemu.sh

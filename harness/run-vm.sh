@@ -5,7 +5,8 @@
 #   run-vm.sh check FLAVOUR LIST     TAP + "N passed, N failed, N skipped"
 #   run-vm.sh run PROG [ARGS...]     PROG's output; exits with its status
 # Environment: TIMEOUT (whole VM, s), TEST_TIMEOUT (one test, s), SMP, MEM,
-# QEMU_EXTRA (more QEMU options, e.g. "-icount shift=0"), KVM_AMD_ARGS;
+# QEMU_EXTRA (more QEMU options, e.g. "-icount shift=0"), KVM_AMD_ARGS,
+# RUN_INITRD_EXTRA (more initramfs pieces for run);
 # for check, KERNEL_IMAGE (another kernel than FLAVOUR's build, e.g. a stock
 # one) and HOST_PASS/HOST_FAIL (results of checks made on the host before,
 # counted in the summary line).
@@ -98,7 +99,8 @@ run)
 	# kernel splat fail the run instead of only warning.
 	flavour=${RUN_FLAVOUR:-x86_64}
 	"$TOP/harness/mkinitramfs.sh" run "$dir/prog.cpio" "$prog" "$@"
-	cat "$BUILD/initramfs-base-$flavour.cpio" "$dir/prog.cpio" > "$dir/initrd.cpio"
+	# RUN_INITRD_EXTRA: more initramfs pieces (make check-qemu's QEMU).
+	cat "$BUILD/initramfs-base-$flavour.cpio" "$dir/prog.cpio" ${RUN_INITRD_EXTRA:-} > "$dir/initrd.cpio"
 	boot "$dir" "$BUILD/kernel-$flavour/arch/x86/boot/bzImage" "$dir/initrd.cpio" \
 		"kvmtest_mode=run${KVM_AMD_ARGS:+ kvmtest_kvm_amd=\"$KVM_AMD_ARGS\"}"
 	st=$(vm_status "$dir")

@@ -1,0 +1,77 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make check-qemu: our QEMU (Debian's, with qemu/patches) as the VMM inside
+# the test VM, on our kvm-amd.ko, booting a Linux guest that really panics.
+#   check-qemu.sh            the scenarios (harness/qemu/check-qemu-vm.sh)
+#   check-qemu.sh cpio       only build $BUILD/initramfs-qemu.cpio
+# The test VM gets one more initramfs piece: QEMU with its shared libraries
+# and firmware, qmp-client, and the guest (our bzImage, its initramfs).
+. "$(dirname "$0")/lib.sh"
+
+kout=$BUILD/kernel-x86_64
+gen=$kout/usr/gen_init_cpio
+out=$BUILD/qemu-check
+mkdir -p "$out"
+rel=$(cat "$kout/include/config/kernel.release")
+
+info "static helpers: qmp-client, pvpanic-probe"
+for p in qmp-client pvpanic-probe; do
+	${HOSTCC_WRAP}gcc -static -O2 -Wall -Wextra -Werror -o "$out/$p" "$TOP/harness/qemu/$p.c"
+done
+
+spec=$(mktemp)
+trap 'rm -f "$spec"' EXIT
+emitted=" "
+dirs() {	# "dir" lines for every parent of $1 not yet emitted
+	local d=$(dirname "$1") acc=
+	IFS=/ read -ra parts <<< "${d#/}"
+	for p in "${parts[@]}"; do
+		acc=$acc/$p
+		case $emitted in *" $acc "*) continue ;; esac
+		echo "dir $acc 0755 0 0" >> "$spec"
+		emitted="$emitted$acc "
+	done
+}
+add() { dirs "$2"; echo "file $2 $1 $3 0 0" >> "$spec"; }
+
+# The guest's initramfs: busybox, its init, the probe loop, the pvpanic
+# modules with modules.alias (busybox depmod) so that modprobe MODALIAS works.
+info "guest initramfs"
+g=$out/guest-root
+rm -rf "$g"
+mkdir -p "$g/lib/modules/$rel/kernel"
+cp "$kout"/drivers/misc/pvpanic/*.ko "$g/lib/modules/$rel/kernel/"
+busybox depmod -b "$g" "$rel"
+: > "$spec"; emitted=" "
+for d in /dev /bin /sbin /proc /sys /tmp; do echo "dir $d 0755 0 0" >> "$spec"; emitted="$emitted$d "; done
+echo "nod /dev/console 0600 0 0 c 5 1" >> "$spec"
+add /bin/busybox /bin/busybox 0755
+add "$TOP/harness/qemu/guest-init" /init 0755
+add "$out/pvpanic-probe" /bin/pvpanic-probe 0755
+for f in $(cd "$g" && find lib -type f); do add "$g/$f" "/$f" 0644; done
+"$gen" "$spec" > "$out/guest-initrd.cpio"
+
+# QEMU and what it loads.
+info "test VM initramfs piece: QEMU, its libraries and firmware, the guest"
+qemu=$BUILD/qemu-build/qemu-system-x86_64
+[ -x "$qemu" ] || die "$qemu missing (harness/build-qemu.sh)"
+: > "$spec"; emitted=" "
+add "$qemu" /usr/bin/qemu-system-x86_64 0755
+for lib in $(ldd "$qemu" | awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }'); do
+	add "$(readlink -f "$lib")" "$lib" 0755
+done
+fw=/usr/share/qemu-fw
+add /usr/share/seabios/bios-256k.bin $fw/bios-256k.bin 0644
+add "$(readlink -f /usr/share/qemu/qboot.rom)" $fw/qboot.rom 0644
+for f in linuxboot_dma.bin kvmvapic.bin multiboot_dma.bin pvh.bin; do
+	add "$(readlink -f /usr/share/qemu/$f)" $fw/$f 0644
+done
+add "$out/qmp-client" /usr/bin/qmp-client 0755
+add "$kout/arch/x86/boot/bzImage" /guest/bzImage 0644
+add "$out/guest-initrd.cpio" /guest/initrd.cpio 0644
+"$gen" "$spec" > "$BUILD/initramfs-qemu.cpio.tmp"
+mv "$BUILD/initramfs-qemu.cpio.tmp" "$BUILD/initramfs-qemu.cpio"
+[ "${1:-}" = cpio ] && exit 0
+
+RUN_STRICT=1 TIMEOUT=${TIMEOUT:-900} RUN_INITRD_EXTRA="$BUILD/initramfs-qemu.cpio" \
+	"$TOP/harness/run-vm.sh" run "$TOP/harness/qemu/check-qemu-vm.sh"

@@ -1,0 +1,153 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# make check-qemu, inside the test VM: our QEMU (with qemu/patches) runs as
+# the VMM with -accel kvm on our kvm-amd.ko and boots a Linux guest (our
+# kernel, /guest/initrd.cpio with harness/qemu/guest-init) that really
+# panics.  qmp-client follows QMP; QEMU's trace (-trace pvpanic_*,
+# kvm_pvpanic_*) shows which side answered each access.  TAP, then
+# "N passed, N failed, N skipped".
+Q=/usr/bin/qemu-system-x86_64
+n=0 pass=0 fail=0 skip=0
+T=/tmp/q
+
+ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n $1"; }
+not_ok() {
+	n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n $1"
+	for f in "$T.console" "$T.qmp.log" "$T.err" "$T.trace"; do
+		[ -s "$f" ] || continue
+		echo "# --- ${f#/tmp/}:"
+		tail -n 25 "$f" | cut -c1-200 | sed 's/^/#   /'
+	done
+}
+check() {	# check DESCRIPTION CONDITION...: ok if every condition held
+	d=$1; shift
+	r=0
+	for c in "$@"; do
+		eval "$c" || { r=1; echo "# failed: $c"; }
+	done
+	if [ $r = 0 ]; then ok "$d"; else not_ok "$d"; fi
+}
+
+# qemu PVTEST QEMU-ARGS...: start QEMU in the background ($qpid), its
+# guest's console in $T.console, QMP on $T.sock, its trace in $T.trace.
+qemu() {
+	pvtest=$1; shift
+	rm -f $T.*
+	$Q -accel kvm -m 256M -smp 1 -nodefaults -no-user-config -display none \
+		-L /usr/share/qemu-fw -kernel /guest/bzImage -initrd /guest/initrd.cpio \
+		-append "console=ttyS0 pvtest=$pvtest pvcount=${pvcount:-0} quiet" \
+		-serial file:$T.console -qmp unix:$T.sock,server=on,wait=off \
+		-trace 'pvpanic_*' -trace 'kvm_pvpanic_*' -D $T.trace "$@" \
+		</dev/null >$T.err 2>&1 &
+	qpid=$!
+}
+qmp() { qmp-client $T.sock -t 120 "$@" > $T.qmp.log 2>&1; }
+quit() { qmp-client $T.sock -t 20 '{"execute": "quit"}' >/dev/null 2>&1; qwait; }
+qwait() {	# QEMU's exit status in $qrc (killed after 60 s)
+	( sleep 60; kill -9 $qpid 2>/dev/null ) &
+	k=$!
+	wait $qpid
+	qrc=$?
+	kill $k 2>/dev/null
+}
+# The VM's pvpanic_events stat (KVM's debugfs; the VM must be alive).
+stat_events() { cat /sys/kernel/debug/kvm/*-*/pvpanic_events 2>/dev/null | head -1; }
+count() { grep -c "$1" "$2" 2>/dev/null; }
+has() { grep -q "$1" "$2" 2>/dev/null; }
+
+echo "TAP version 13"
+echo "# $(qemu-system-x86_64 --version | head -1), kernel $(uname -r)"
+
+# 1. pc + ISA pvpanic: the guest's ACPI QEMU0001 driver, a real panic.
+qemu panic -M pc -cpu qemu64 -device pvpanic -action panic=pause
+qmp event:GUEST_PANICKED '{"execute": "query-status"}'
+r=$?
+ev=$(stat_events)
+quit
+check "pc, pvpanic (ISA): the guest's panic is GUEST_PANICKED, VM paused, through the kernel" \
+	'[ $r = 0 ]' 'has "\"action\": \"pause\"" $T.qmp.log' 'has "guest-panicked" $T.qmp.log' \
+	'has "pvpanic-mmio bound to QEMU0001" $T.console' 'has "Kernel panic - not syncing: sysrq" $T.console' \
+	'[ "$ev" = 1 ]' 'has "kvm_pvpanic_exit .*events 0x1 space 1 addr 0x505" $T.trace' \
+	'! has "pvpanic_read\|pvpanic_write" $T.trace'
+echo "# pvpanic_events stat: ${ev:-none}; QEMU userspace pvpanic accesses: $(count 'pvpanic_read\|pvpanic_write' $T.trace)"
+
+# 1b. -action panic=exit-failure: QEMU's failure status.
+qemu panic -M pc -cpu qemu64 -device pvpanic -action panic=exit-failure
+qwait
+check "pc, pvpanic (ISA), -action panic=exit-failure: QEMU exits with status 1" \
+	'[ $qrc = 1 ]' 'has "kvm_pvpanic_exit" $T.trace' '! has "pvpanic_write" $T.trace'
+
+# 4a. Control: kvm=off is today's userspace emulation, same QMP outcome.
+qemu panic -M pc -cpu qemu64 -device pvpanic,kvm=off -action panic=pause
+qmp event:GUEST_PANICKED
+r=$?
+ev=$(stat_events)
+quit
+check "pc, pvpanic,kvm=off: GUEST_PANICKED through QEMU's own emulation" \
+	'[ $r = 0 ]' 'has "\"action\": \"pause\"" $T.qmp.log' '[ "$ev" = 0 ]' \
+	'has "pvpanic_read" $T.trace' 'has "pvpanic_write .*0x1" $T.trace' '! has "kvm_pvpanic" $T.trace'
+
+# 4b. kvm=on where the kernel refuses the device: an error, not a crash.
+qemu panic -M pc -cpu qemu64 -device pvpanic,kvm=on,events=8
+qwait
+check "pvpanic,kvm=on with events the kernel does not offer: QEMU refuses to start" \
+	'[ $qrc = 1 ]' 'has "kvm=on: the kernel.s in-kernel pvpanic device offers events 0x7, not 0x8" $T.err'
+qemu panic -M pc -cpu qemu64 -device pvpanic,kvm=on -device pvpanic-pci,kvm=on
+qwait
+check "two pvpanic devices with kvm=on: QEMU refuses the second" \
+	'[ $qrc = 1 ]' 'has "another pvpanic device uses it" $T.err'
+
+# 2. q35 + pvpanic-pci: the guest's own BAR assignment, then it moves the BAR.
+qemu pcimove -M q35 -cpu qemu64 -device pvpanic-pci -action panic=pause
+qmp event:GUEST_PANICKED
+r=$?
+ev=$(stat_events)
+quit
+old=$(sed -n 's/.*BAR0 assigned at \(0x[0-9a-f]*\).*/\1/p' $T.console)
+moved=$(sed -n 's/.*BAR0 moved to \(0x[0-9a-f]*\).*/\1/p' $T.console)
+final=$(sed -n 's/.*after rescan BAR0 at \(0x[0-9a-f]*\).*/\1/p' $T.console)
+echo "# BAR0: assigned $old, moved by the guest to $moved, after the rescan $final"
+echo "# QEMU's trace of the in-kernel device:"; grep kvm_pvpanic $T.trace | sed 's/^[0-9]*@[0-9.]*:/#   /'
+check "q35, pvpanic-pci: the kernel device follows the guest's BAR moves; the panic exits at the BAR" \
+	'[ $r = 0 ]' '[ -n "$old" ] && [ -n "$moved" ] && [ -n "$final" ]' \
+	'has "BAR0 assigned at $old reads 0x03" $T.console' \
+	'has "new address reads 0x03, old address reads 0x00" $T.console' \
+	'has "kvm_pvpanic_place mmio $old events 0x3: 0" $T.trace' \
+	'has "kvm_pvpanic_place mmio $moved events 0x3: 0" $T.trace' \
+	'has "kvm_pvpanic_exit .*events 0x1 space 2 addr $final" $T.trace' \
+	'[ "$ev" = 1 ]' '! has "pvpanic_read\|pvpanic_write" $T.trace'
+
+# 7. Overlapping BARs: pvpanic-pci over a virtio doorbell (an ioeventfd) and
+# the other way round; QEMU must survive, and report the panic once undone.
+qemu overlap -M q35 -cpu qemu64 -device pvpanic-pci -device virtio-serial-pci -action panic=pause
+qmp event:GUEST_PANICKED
+r=$?
+quit
+grep -e 'overlap\|undone' $T.console | sed 's/^/#   /'
+grep kvm_pvpanic $T.trace | sed 's/^[0-9]*@[0-9.]*:/#   /'
+check "q35, pvpanic-pci BAR over a virtio ioeventfd and back, both orders: QEMU survives, panic reported" \
+	'[ $r = 0 ]' 'has "overlap 1 (pvpanic over the ioeventfd): .* reads 0x03" $T.console' \
+	'has "overlap 2 (ioeventfd over pvpanic): .* reads 0x00" $T.console' \
+	'has "overlap 3 (pvpanic over the ioeventfd): .* reads 0x03" $T.console' \
+	'has "kvm_pvpanic_exit .*events 0x1 space 2" $T.trace' '! has "pvpanic_write" $T.trace'
+
+# 3. microvm, no ACPI: the guest finds the device through KVM_FEATURE_PVPANIC.
+qemu panic -M microvm,acpi=off,rtc=on -cpu qemu64,kvm-pvpanic=on -device pvpanic -action panic=pause
+qmp event:GUEST_PANICKED
+r=$?
+quit
+check "microvm, acpi=off, kvm-pvpanic: the guest finds the device through CPUID, its panic reaches QMP" \
+	'[ $r = 0 ]' 'has "pvpanic-mmio bound to pvpanic-mmio" $T.console' \
+	'has "kvm_pvpanic_exit .*events 0x1 space 1 addr 0x505" $T.trace'
+qemu panic -M microvm,acpi=off,rtc=on -cpu qemu64,kvm-pvpanic=on
+qwait
+check "kvm-pvpanic without the in-kernel device at 0x505: QEMU refuses to start" \
+	'[ $qrc = 1 ]' 'has "kvm-pvpanic: the CPU tells the guest" $T.err'
+qemu panic -M microvm,acpi=off,rtc=on -cpu qemu64,kvm-pvpanic=on -device pvpanic,kvm=off
+qwait
+check "kvm-pvpanic with pvpanic,kvm=off: QEMU refuses to start" \
+	'[ $qrc = 1 ]' 'has "kvm-pvpanic: the CPU tells the guest" $T.err'
+
+echo "1..$n"
+echo "$pass passed, $fail failed, $skip skipped"
+[ $fail = 0 ]
