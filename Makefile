@@ -67,7 +67,7 @@ initramfs: kernel selftests tools
 demo: all
 	@RUN_EXTRA="$(BUILD)/selftests-x86_64/x86_64/pvpanic_demo" $(H)/run-vm.sh run $(H)/guest/demo.sh
 
-bench: all
+bench: all qemu
 	@$(H)/bench.sh
 
 # The pvpanic stress program and fuzzer alone, on the debug kernel; a splat

@@ -14,10 +14,14 @@ out=$BUILD/qemu-check
 mkdir -p "$out"
 rel=$(cat "$kout/include/config/kernel.release")
 
-info "static helpers: qmp-client, pvpanic-probe"
+info "static helpers: qmp-client, pvpanic-probe; the guest module pvpanic_probe_bench.ko"
 for p in qmp-client pvpanic-probe; do
 	${HOSTCC_WRAP}gcc -static -O2 -Wall -Wextra -Werror -o "$out/$p" "$TOP/harness/qemu/$p.c"
 done
+rm -rf "$out/probe-mod"
+cp -r "$TOP/harness/qemu/probe-mod" "$out/probe-mod"
+make -s -C "$kout" M="$out/probe-mod" W=1 modules > "$out/probe-mod.log" 2>&1 ||
+	{ cat "$out/probe-mod.log" >&2; die "building pvpanic_probe_bench.ko failed"; }
 
 spec=$(mktemp)
 trap 'rm -f "$spec"' EXIT
@@ -40,7 +44,7 @@ info "guest initramfs"
 g=$out/guest-root
 rm -rf "$g"
 mkdir -p "$g/lib/modules/$rel/kernel"
-cp "$kout"/drivers/misc/pvpanic/*.ko "$g/lib/modules/$rel/kernel/"
+cp "$kout"/drivers/misc/pvpanic/*.ko "$out/probe-mod/pvpanic_probe_bench.ko" "$g/lib/modules/$rel/kernel/"
 busybox depmod -b "$g" "$rel"
 : > "$spec"; emitted=" "
 for d in /dev /bin /sbin /proc /sys /tmp; do echo "dir $d 0755 0 0" >> "$spec"; emitted="$emitted$d "; done
