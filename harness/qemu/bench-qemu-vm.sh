@@ -26,7 +26,7 @@ for dev in pvpanic pvpanic-pci; do
 		else
 			v=$(grep '^probe: ' /tmp/b.console | grep -v ' of 0x505 ' | grep ' = 0x3,')
 		fi
-		v=$(echo "$v" | sed -n 's/.* \([0-9]*\) ns each.*/\1/p')
+		v=$(echo "$v" | sed -n 's/.* \([0-9]*\) ns each.*/\1/p' | head -1)
 		if [ -z "$v" ]; then
 			echo "bench: no result (or a probe read other than 0x3) with $dev,kvm=$mode:"
 			tail -20 /tmp/b.console /tmp/b.err
