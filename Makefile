@@ -23,6 +23,7 @@
 #   make check-series every prefix of that series builds, W=1/sparse/checkpatch clean
 #   make qemu         Debian's QEMU with qemu/patches (minimal: x86_64, KVM, our devices)
 #   make check-qemu   ... as the VMM inside the test VM: a real Linux guest panics
+#   make check-qemu-series  every prefix of qemu/patches builds (-Werror), QEMU checkpatch clean
 #
 # O=DIR puts all output in DIR instead of build/.
 
@@ -37,7 +38,7 @@ DEBUG_LIST ?= $(BUILD)/regression-debug.list
 
 .PHONY: all deps tree kernel selftests tools initramfs check run demo bench stress headers ppc \
 	kernel-debug initramfs-debug check-debug lint check-upstream-all clean check-ppc \
-	modules modules_install check-stock series check-series qemu check-qemu
+	modules modules_install check-stock series check-series qemu check-qemu check-qemu-series
 
 all: initramfs
 
@@ -151,3 +152,6 @@ qemu: deps
 
 check-qemu: all qemu
 	@$(H)/check-qemu.sh
+
+check-qemu-series: deps
+	@$(H)/check-qemu-series.sh

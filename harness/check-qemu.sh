@@ -14,8 +14,8 @@ out=$BUILD/qemu-check
 mkdir -p "$out"
 rel=$(cat "$kout/include/config/kernel.release")
 
-info "static helpers: qmp-client, pvpanic-probe; the guest module pvpanic_probe_bench.ko"
-for p in qmp-client pvpanic-probe; do
+info "static helpers: qmp-client, pvpanic-probe, kexec-crash; the guest module pvpanic_probe_bench.ko"
+for p in qmp-client pvpanic-probe kexec-crash; do
 	${HOSTCC_WRAP}gcc -static -O2 -Wall -Wextra -Werror -o "$out/$p" "$TOP/harness/qemu/$p.c"
 done
 rm -rf "$out/probe-mod"
@@ -40,20 +40,31 @@ add() { dirs "$2"; echo "file $2 $1 $3 0 0" >> "$spec"; }
 
 # The guest's initramfs: busybox, its init, the probe loop, the pvpanic
 # modules with modules.alias (busybox depmod) so that modprobe MODALIAS works.
+# The crash kernel of the CRASH_LOADED scenario is the same bzImage with
+# that initramfs; the guest's own initramfs adds both under /boot.
 info "guest initramfs"
 g=$out/guest-root
 rm -rf "$g"
 mkdir -p "$g/lib/modules/$rel/kernel"
 cp "$kout"/drivers/misc/pvpanic/*.ko "$out/probe-mod/pvpanic_probe_bench.ko" "$g/lib/modules/$rel/kernel/"
 busybox depmod -b "$g" "$rel"
-: > "$spec"; emitted=" "
-for d in /dev /bin /sbin /proc /sys /tmp; do echo "dir $d 0755 0 0" >> "$spec"; emitted="$emitted$d "; done
-echo "nod /dev/console 0600 0 0 c 5 1" >> "$spec"
-add /bin/busybox /bin/busybox 0755
-add "$TOP/harness/qemu/guest-init" /init 0755
-add "$out/pvpanic-probe" /bin/pvpanic-probe 0755
-for f in $(cd "$g" && find lib -type f); do add "$g/$f" "/$f" 0644; done
-"$gen" "$spec" > "$out/guest-initrd.cpio"
+guest_cpio() {	# guest_cpio OUT [EXTRA-SPEC-LINES]
+	: > "$spec"; emitted=" "
+	for d in /dev /bin /sbin /proc /sys /tmp; do echo "dir $d 0755 0 0" >> "$spec"; emitted="$emitted$d "; done
+	echo "nod /dev/console 0600 0 0 c 5 1" >> "$spec"
+	add /bin/busybox /bin/busybox 0755
+	add "$TOP/harness/qemu/guest-init" /init 0755
+	add "$out/pvpanic-probe" /bin/pvpanic-probe 0755
+	add "$out/kexec-crash" /bin/kexec-crash 0755
+	for f in $(cd "$g" && find lib -type f); do add "$g/$f" "/$f" 0644; done
+	if [ -n "${2:-}" ]; then
+		while read -r from to; do add "$from" "$to" 0644; done <<< "$2"
+	fi
+	"$gen" "$spec" > "$1"
+}
+guest_cpio "$out/crash-initrd.cpio"
+guest_cpio "$out/guest-initrd.cpio" "$kout/arch/x86/boot/bzImage /boot/bzImage
+$out/crash-initrd.cpio /boot/crash-initrd.cpio"
 
 # QEMU and what it loads.
 info "test VM initramfs piece: QEMU, its libraries and firmware, the guest"

@@ -33,15 +33,23 @@ check() {	# check DESCRIPTION CONDITION...: ok if every condition held
 qemu() {
 	pvtest=$1; shift
 	rm -f $T.*
-	$Q -accel kvm -m 256M -smp 1 -nodefaults -no-user-config -display none \
+	$Q -accel kvm -m ${QMEM:-256M} -smp 1 -nodefaults -no-user-config -display none \
 		-L /usr/share/qemu-fw -kernel /guest/bzImage -initrd /guest/initrd.cpio \
-		-append "console=ttyS0 pvtest=$pvtest pvcount=${pvcount:-0} quiet" \
+		-append "console=ttyS0 pvtest=$pvtest pvcount=${pvcount:-0} quiet ${QAPPEND:-}" \
 		-serial file:$T.console -qmp unix:$T.sock,server=on,wait=off \
 		-trace 'pvpanic_*' -trace 'kvm_pvpanic_*' -D $T.trace "$@" \
 		</dev/null >$T.err 2>&1 &
 	qpid=$!
 }
-qmp() { qmp-client $T.sock -t 120 "$@" > $T.qmp.log 2>&1; }
+qmp() { qmp-client $T.sock -t 120 "$@" >> $T.qmp.log 2>&1; }
+wait_for() {	# wait_for PATTERN FILE SECONDS
+	i=0
+	while ! has "$1" "$2"; do
+		[ $i -ge $(($3 * 10)) ] && return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
 quit() { qmp-client $T.sock -t 20 '{"execute": "quit"}' >/dev/null 2>&1; qwait; }
 qwait() {	# QEMU's exit status in $qrc (killed after 60 s)
 	( sleep 60; kill -9 $qpid 2>/dev/null ) &
@@ -58,9 +66,11 @@ has() { grep -q "$1" "$2" 2>/dev/null; }
 echo "TAP version 13"
 echo "# $(qemu-system-x86_64 --version | head -1), kernel $(uname -r)"
 
-# 1. pc + ISA pvpanic: the guest's ACPI QEMU0001 driver, a real panic.
+# 1. pc + ISA pvpanic: the guest's ACPI QEMU0001 driver, a real panic; on
+# GUEST_PANICKED the QMP client dumps the paused guest's memory.
 qemu panic -M pc -cpu qemu64 -device pvpanic -action panic=pause
-qmp event:GUEST_PANICKED '{"execute": "query-status"}'
+qmp event:GUEST_PANICKED '{"execute": "query-status"}' \
+	'{"execute": "dump-guest-memory", "arguments": {"paging": false, "protocol": "file:/tmp/vmcore"}}'
 r=$?
 ev=$(stat_events)
 quit
@@ -70,12 +80,31 @@ check "pc, pvpanic (ISA): the guest's panic is GUEST_PANICKED, VM paused, throug
 	'[ "$ev" = 1 ]' 'has "kvm_pvpanic_exit .*events 0x1 space 1 addr 0x505" $T.trace' \
 	'! has "pvpanic_read\|pvpanic_write" $T.trace'
 echo "# pvpanic_events stat: ${ev:-none}; QEMU userspace pvpanic accesses: $(count 'pvpanic_read\|pvpanic_write' $T.trace)"
+check "dump-guest-memory on GUEST_PANICKED: an ELF core holding the guest's panic message" \
+	'[ "$(od -A n -t x1 -N 4 /tmp/vmcore 2>/dev/null | tr -d " ")" = 7f454c46 ]' \
+	'grep -a -q "Kernel panic - not syncing: sysrq triggered crash" /tmp/vmcore'
+echo "# vmcore: $(wc -c < /tmp/vmcore 2>/dev/null) bytes"
+rm -f /tmp/vmcore
 
 # 1b. -action panic=exit-failure: QEMU's failure status.
 qemu panic -M pc -cpu qemu64 -device pvpanic -action panic=exit-failure
 qwait
 check "pc, pvpanic (ISA), -action panic=exit-failure: QEMU exits with status 1" \
 	'[ $qrc = 1 ]' 'has "kvm_pvpanic_exit" $T.trace' '! has "pvpanic_write" $T.trace'
+
+# 5. CRASH_LOADED: the guest loads a crash kernel, panics, and boots it.
+QMEM=384M QAPPEND="crashkernel=96M crash_kexec_post_notifiers" \
+	qemu crash -M pc -cpu qemu64 -device pvpanic -action panic=pause
+qmp event:GUEST_CRASHLOADED sleep:2000 noevent:GUEST_PANICKED
+r=$?
+wait_for "guest: crash kernel up" $T.console 60
+qmp '{"execute": "query-status"}'
+r2=$?
+quit
+check "pc, pvpanic (ISA), a crash kernel loaded: GUEST_CRASHLOADED, the crash kernel boots" \
+	'[ $r = 0 ] && [ $r2 = 0 ]' 'has "kexec_crash_loaded=1" $T.console' \
+	'has "guest: crash kernel up" $T.console' 'has "\"status\": \"running\"" $T.qmp.log' \
+	'has "kvm_pvpanic_exit .*events 0x2 space 1 addr 0x505" $T.trace' '! has "pvpanic_write" $T.trace'
 
 # 4a. Control: kvm=off is today's userspace emulation, same QMP outcome.
 qemu panic -M pc -cpu qemu64 -device pvpanic,kvm=off -action panic=pause
