@@ -2,7 +2,8 @@
 #
 # Build, boot and test our patched KVM under QEMU.  See README.md.
 #
-#   make demo         build everything, boot it, run the pvpanic demo VMM
+#   make demo         build everything, boot it, run the pvpanic demo VMM, then
+#                     our QEMU with a Linux guest that panics
 #   make bench        pvpanic_bench under -icount shift=0 (instructions per operation)
 #   make stress       pvpanic stress test + fuzzer on the debug kernel (also
 #                     the last part of make check-debug)
@@ -65,8 +66,10 @@ initramfs: kernel selftests tools
 	@$(H)/mkinitramfs.sh base x86_64
 	@$(H)/mkinitramfs.sh tests $(REGRESSION_LIST) $(BUILD)/initramfs-tests-x86_64.cpio
 
-demo: all
-	@RUN_EXTRA="$(BUILD)/selftests-x86_64/x86_64/pvpanic_demo" $(H)/run-vm.sh run $(H)/guest/demo.sh
+demo: all qemu
+	@$(H)/check-qemu.sh cpio >/dev/null
+	@RUN_EXTRA="$(BUILD)/selftests-x86_64/x86_64/pvpanic_demo" RUN_INITRD_EXTRA="$(BUILD)/initramfs-qemu.cpio" \
+		$(H)/run-vm.sh run $(H)/guest/demo.sh
 
 bench: all qemu
 	@$(H)/bench.sh
