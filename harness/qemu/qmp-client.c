@@ -5,7 +5,8 @@
  *   qmp-client SOCKET [-t SECONDS] STEP...
  *
  * Steps, in order, each within the time limit:
- *   event:NAME   wait for the QMP event NAME (earlier events are printed)
+ *   event:NAME   wait for an occurrence of the QMP event NAME that no earlier
+ *                event:NAME step took (events are printed as they come)
  *   noevent:NAME fail if an event NAME was seen so far
  *   JSON         send a command ({"execute": ...}), wait for its answer;
  *                an "error" answer fails
@@ -27,7 +28,10 @@ static int fd = -1;
 static char buf[1 << 20];
 static size_t len;
 static double deadline;
-static char seen[8192];	/* names of the events seen so far, "|A|B|" */
+static struct {		/* events seen so far, and how many event: steps took */
+	char name[64];
+	int seen, taken;
+} ev[64];
 
 static double now(void)
 {
@@ -73,34 +77,53 @@ static int next_line(char **line, double until)
 	}
 }
 
-/* Print a line, note the event it names; return 1 for an event. */
+static int event_slot(const char *name, size_t n)
+{
+	int i;
+
+	for (i = 0; i < 64 && ev[i].name[0]; i++)
+		if (strlen(ev[i].name) == n && !strncmp(ev[i].name, name, n))
+			return i;
+	if (i == 64 || n >= sizeof(ev[i].name))
+		return -1;
+	memcpy(ev[i].name, name, n);
+	ev[i].name[n] = 0;
+	return i;
+}
+
+/* Print a line, count the event it names; return 1 for an event. */
 static int note(const char *line)
 {
 	const char *e = strstr(line, "\"event\": \"");
-	char name[128];
-	size_t n;
+	int i;
 
 	printf("< %s\n", line);
 	fflush(stdout);
 	if (!e)
 		return 0;
 	e += strlen("\"event\": \"");
-	n = strcspn(e, "\"");
-	if (n >= sizeof(name) - 2 || strlen(seen) + n + 2 >= sizeof(seen))
-		return 1;
-	snprintf(name, sizeof(name), "%.*s|", (int)n, e);
-	if (!seen[0])
-		strcpy(seen, "|");
-	strcat(seen, name);
+	i = event_slot(e, strcspn(e, "\""));
+	if (i >= 0)
+		ev[i].seen++;
 	return 1;
 }
 
-static int has_seen(const char *name)
+static int seen(const char *name)
 {
-	char pat[160];
+	int i = event_slot(name, strlen(name));
 
-	snprintf(pat, sizeof(pat), "|%s|", name);
-	return strstr(seen, pat) != NULL;
+	return i < 0 ? 0 : ev[i].seen;
+}
+
+/* Take one occurrence of NAME not taken yet, if there is one. */
+static int take(const char *name)
+{
+	int i = event_slot(name, strlen(name));
+
+	if (i < 0 || ev[i].taken >= ev[i].seen)
+		return 0;
+	ev[i].taken++;
+	return 1;
 }
 
 static int command(const char *json)
@@ -131,11 +154,11 @@ static int wait_event(const char *name)
 {
 	char *line;
 
-	if (has_seen(name))
+	if (take(name))
 		return 1;
 	while (next_line(&line, deadline)) {
 		note(line);
-		if (has_seen(name))
+		if (take(name))
 			return 1;
 	}
 	fprintf(stderr, "qmp-client: no %s event\n", name);
@@ -189,7 +212,7 @@ int main(int argc, char **argv)
 		if (!strncmp(s, "event:", 6)) {
 			ok = wait_event(s + 6);
 		} else if (!strncmp(s, "noevent:", 8)) {
-			ok = !has_seen(s + 8);
+			ok = !seen(s + 8);
 			if (!ok)
 				fprintf(stderr, "qmp-client: unexpected %s event\n", s + 8);
 		} else if (!strncmp(s, "sleep:", 6)) {
