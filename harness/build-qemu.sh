@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Build Debian's QEMU with our series (qemu/patches), minimal: x86_64
-# system emulation, KVM only, the devices in qemu/devices.mak.  The binary
+# system emulation, KVM only, the devices in harness/qemu/devices.mak.  The binary
 # runs inside the test VM as the VMM (make check-qemu).
 . "$(dirname "$0")/lib.sh"
 
@@ -10,8 +10,8 @@ QOUT=$BUILD/qemu-build
 "$TOP/harness/qemu-source.sh"
 
 # configure finds a device configuration by name in the source tree only.
-cp "$TOP/qemu/devices.mak" "$QSRC/configs/devices/x86_64-softmmu/kvm-pvpanic.mak"
-sum=$( { cat "$TOP/qemu/devices.mak"; echo "$0 v1"; } | sha256sum | cut -c1-16)
+cp "$TOP/harness/qemu/devices.mak" "$QSRC/configs/devices/x86_64-softmmu/kvm-pvpanic.mak"
+sum=$( { cat "$TOP/harness/qemu/devices.mak"; echo "$0 v1"; } | sha256sum | cut -c1-16)
 if [ "$(cat "$QOUT/.configured" 2>/dev/null)" != "$sum" ]; then
 	rm -rf "$QOUT"
 	mkdir -p "$QOUT"

@@ -14,7 +14,7 @@ cd "$QSRC"
 commits=$(git rev-list --reverse base..HEAD)
 rm -rf "$wt"; git worktree prune
 git worktree add -q --detach "$wt" base
-cp "$TOP/qemu/devices.mak" "$wt/configs/devices/x86_64-softmmu/kvm-pvpanic.mak"
+cp "$TOP/harness/qemu/devices.mak" "$wt/configs/devices/x86_64-softmmu/kvm-pvpanic.mak"
 mkdir -p "$out"
 if [ ! -f "$out/build.ninja" ]; then
 	(cd "$out" && CCACHE_BASEDIR="$BUILD" "$wt/configure" \

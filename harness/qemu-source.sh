@@ -14,12 +14,12 @@ QDL=$BUILD/qemu-dl
 SERIES=$TOP/qemu/patches
 
 # The series is written against one Debian version: the one installed.
-want=$(cat "$TOP/qemu/base-version")
+want=$(cat "$TOP/harness/qemu/qemu-base-version")
 have=$(dpkg-query -W -f='${source:Version}' qemu-system-x86 2>/dev/null) ||
 	die "qemu-system-x86 is not installed (make deps)"
 [ "$have" = "$want" ] ||
 	die "qemu/patches is written against Debian's qemu $want; this machine has $have.
-Rebase qemu/patches onto $have and update qemu/base-version (or install qemu-system-x86=$want)."
+Rebase qemu/patches onto $have and update harness/qemu/qemu-base-version (or install qemu-system-x86=$want)."
 
 stamp=$QSRC/.kvm-pvpanic-base
 if [ ! -e "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
