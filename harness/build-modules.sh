@@ -51,7 +51,7 @@ rev=$(git -C "$TOP" rev-list --count HEAD 2>/dev/null || echo 0)
 version=$upstream+pvpanic.$rev
 
 # 1. The DKMS source tree: upstream's KVM sources and the headers we patch
-# or add, from the patched tree, plus dkms/.
+# or add, from the patched tree, with dkms/stock-layout.patch, plus dkms/.
 stage=$(mktemp -d "$BUILD/.dkms.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/virt" "$stage/arch/x86"
@@ -61,6 +61,9 @@ grep -E '^(include|arch/x86/include)/' "$SRC/.overlay-files" | while read -r f; 
 	mkdir -p "$stage/$(dirname "$f")"
 	cp "$SRC/$f" "$stage/$f"
 done
+# The layout the stock image reads at fixed offsets (the patch says why).
+patch -s -p1 -d "$stage" --fuzz=0 --no-backup-if-mismatch < "$TOP/dkms/stock-layout.patch" ||
+	die "dkms/stock-layout.patch does not apply to the series: regenerate it"
 kbuild=$stage/arch/x86/kvm/Kbuild
 cp "$TOP/dkms/Kbuild.x86" "$kbuild"
 sed -e 's#\$(srctree)/virt/kvm/Makefile\.kvm#$(KVM_PVPANIC_SRC)/virt/kvm/Makefile.kvm#' \

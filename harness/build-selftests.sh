@@ -20,3 +20,11 @@ if ! make -C "$SRC/tools/testing/selftests/kvm" -j"$JOBS" \
 	grep -E -A5 'error' "$log" | tail -60 >&2
 	die "selftests build failed (full log: $log)"
 fi
+# Ours, not in the posted series (patches/new-files' "-" lines).
+if ! make -C "$SRC/tools/testing/selftests/kvm" -f Makefile -f "$TOP/harness/selftests-extra.mk" \
+		-j"$JOBS" OUTPUT="$out" INSTALL_HDR_PATH="$BUILD/usr" \
+		KHDR_INCLUDES="-isystem $BUILD/usr/include" \
+		CC="${HOSTCC_WRAP}gcc" EXTRA_CFLAGS=-static extra >> "$log" 2>&1; then
+	grep -E -A5 'error' "$log" | tail -60 >&2
+	die "selftests build (harness/selftests-extra.mk) failed (full log: $log)"
+fi

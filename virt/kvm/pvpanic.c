@@ -81,24 +81,25 @@ static int pvpanic_write(struct kvm_vcpu *vcpu, struct kvm_io_device *this,
 	lockdep_assert_held(&vcpu->mutex);
 
 	/*
-	 * The exit is taken once the access completes, ahead of anything else
-	 * KVM_RUN could return.  Should another write come first (an access
-	 * split in two, the second half going to userspace), its events are
-	 * added, never lost.
+	 * The exit is taken once the access completes, as the architecture
+	 * takes its other request-born exits.  Should another write come
+	 * first (a string instruction, or an access split in two), its events
+	 * are added, never lost.
 	 */
 	pending->events |= events;
 	pending->addr = p->addr;
 	pending->space = p->space;
 	kvm_make_request(KVM_REQ_PVPANIC, vcpu);
 
-	atomic64_inc(&vcpu->kvm->stat_tail.pvpanic_events);
+	atomic64_inc(&vcpu->kvm->stat.generic.pvpanic_events);
 	trace_kvm_pvpanic(vcpu->vcpu_id, events, p->addr, p->space);
 	return 0;
 }
 
 /*
- * The bus owns the device: this runs when it is unregistered, and when the
- * whole bus is torn down, on VM destruction or when a bus fails to shrink.
+ * The bus owns the device: this runs when it is replaced or removed, and
+ * when the whole bus is torn down, on VM destruction or when another
+ * device's unregistration fails to shrink the bus.
  */
 static void pvpanic_destructor(struct kvm_io_device *this)
 {
@@ -156,12 +157,10 @@ static int pvpanic_remove(struct kvm *kvm)
 
 	/*
 	 * Waits for vCPUs on the old bus; the destructor clears kvm->pvpanic.
-	 * If the bus cannot shrink, it is destroyed with every device on it,
-	 * this one included: either way the device is gone, as asked (the
-	 * same reasoning as kvm_vm_ioctl_unregister_coalesced_mmio()).
+	 * On -ENOMEM nothing changed and the device still answers.
 	 */
-	kvm_io_bus_unregister_dev(kvm, pvpanic_bus(p->space), &p->dev);
-	return 0;
+	return kvm_io_bus_replace_dev(kvm, pvpanic_bus(p->space), &p->dev,
+				      0, 0, 0, NULL);
 }
 
 static int pvpanic_configure(struct kvm *kvm, u32 space, gpa_t addr, u8 events)
@@ -189,29 +188,21 @@ static int pvpanic_configure(struct kvm *kvm, u32 space, gpa_t addr, u8 events)
 	p->events = events;
 
 	/*
-	 * Claim the new address before leaving the old one, so that any
-	 * failure here (-EEXIST over another device, -ENOSPC, -ENOMEM) leaves
-	 * the old configuration answering.
+	 * One step, with every allocation made first: any failure (-EEXIST
+	 * over another device, -ENOSPC, -ENOMEM) leaves the old configuration
+	 * answering and every other device in place.  On success the old
+	 * device's destructor has run, after vCPUs left it.
 	 */
-	r = kvm_io_bus_register_dev(kvm, pvpanic_bus(space), addr, 1, &p->dev);
+	r = kvm_io_bus_replace_dev(kvm, old ? pvpanic_bus(old->space) : 0,
+				   old ? &old->dev : NULL, pvpanic_bus(space),
+				   addr, 1, &p->dev);
 	if (r) {
 		kfree(p);
 		return r;
 	}
 
 	kvm->pvpanic = p;
-	if (!old)
-		return 0;
-
-	/*
-	 * If the old bus cannot shrink, kvm_io_bus_unregister_dev() destroys
-	 * it with every device on it: the old device, and the new one too if
-	 * it is on the same bus (its destructor then clears kvm->pvpanic).
-	 * Report what took effect: the move if the new device answers, an
-	 * error if no device is left.
-	 */
-	kvm_io_bus_unregister_dev(kvm, pvpanic_bus(old->space), &old->dev);
-	return kvm->pvpanic ? 0 : -ENOMEM;
+	return 0;
 }
 
 int kvm_vm_ioctl_enable_pvpanic(struct kvm *kvm, struct kvm_enable_cap *cap)
@@ -239,9 +230,9 @@ int kvm_vm_ioctl_enable_pvpanic(struct kvm *kvm, struct kvm_enable_cap *cap)
 }
 
 /*
- * Called by the architecture's run loop for KVM_REQ_PVPANIC, before entering
- * the guest and before any other return from KVM_RUN: if the guest wrote an
- * event, set up KVM_EXIT_PVPANIC and return true, and KVM_RUN must return 0.
+ * Called by the architecture for KVM_REQ_PVPANIC, with its other requests
+ * that exit to userspace: if the guest wrote an event, set up
+ * KVM_EXIT_PVPANIC and return true, and KVM_RUN must return 0.
  */
 bool kvm_pvpanic_check_exit(struct kvm_vcpu *vcpu)
 {

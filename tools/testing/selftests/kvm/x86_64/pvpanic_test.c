@@ -23,11 +23,12 @@
 #include "pvpanic.h"
 
 #define PORT			0x505
+#define INS_PORT		0x510	/* a port userspace answers */
 #define MMIO_GPA		0xc0000000ull	/* two pages, no memslot */
 #define PIO			KVM_PVPANIC_SPACE_PIO
 #define MMIO			KVM_PVPANIC_SPACE_MMIO
 
-enum op_kind { OP_IN, OP_OUT, OP_OUTSB, OP_READ, OP_WRITE, OP_STOSB };
+enum op_kind { OP_IN, OP_OUT, OP_OUTSB, OP_READ, OP_WRITE, OP_STOSB, OP_INSB };
 
 struct guest_op {
 	uint32_t kind;
@@ -109,6 +110,14 @@ static uint64_t guest_mmio(const struct guest_op *op)
 			     : "+D"(p), "+c"(count) : "a"(op->val) : "memory");
 		return 0;
 	}
+	case OP_INSB * 16 + 1: {
+		/* op->val bytes from INS_PORT, stored downwards from op->addr. */
+		uint64_t count = op->val;
+
+		asm volatile("std; rep insb; cld"
+			     : "+D"(p), "+c"(count) : "d"(INS_PORT) : "memory");
+		return 0;
+	}
 	}
 	GUEST_FAIL("bad MMIO op %u width %u", op->kind, op->width);
 	return 0;
@@ -120,7 +129,7 @@ static void guest_code(void)
 		struct guest_op op = READ_ONCE(guest_op);
 
 		if (op.kind == OP_READ || op.kind == OP_WRITE ||
-		    op.kind == OP_STOSB)
+		    op.kind == OP_STOSB || op.kind == OP_INSB)
 			GUEST_SYNC(guest_mmio(&op));
 		else
 			GUEST_SYNC(guest_pio(&op));
@@ -138,7 +147,8 @@ static void set_op(struct kvm_vcpu *vcpu, uint32_t kind, uint32_t width,
 
 static bool is_mmio_op(uint32_t kind)
 {
-	return kind == OP_READ || kind == OP_WRITE || kind == OP_STOSB;
+	return kind == OP_READ || kind == OP_WRITE || kind == OP_STOSB ||
+	       kind == OP_INSB;
 }
 
 static bool is_read_op(uint32_t kind)
@@ -718,14 +728,15 @@ struct shrink_case {
 /*
  * The device starts at port 0x505, with an ioeventfd at WITNESS_PORT as the
  * witness of the PIO bus.  Each allocation the reconfiguration makes fails
- * in turn, on a fresh VM; whatever fails, the return value must say where
- * the device is.  One of them is the PIO bus's shrink, after which the
- * whole bus, witness included, is gone.
+ * in turn, on a fresh VM.  Every failure must be -ENOMEM with nothing
+ * changed: the device at the old address, not at the new one, and the PIO
+ * bus, witness included, intact (the shrink of the old bus used to be able
+ * to destroy it).  When no allocation fails any more, the change is done.
  */
 static void check_shrink_failure(const struct shrink_case *c)
 {
-	bool saw_shrink = false, done = false;
-	int n;
+	bool done = false;
+	int n, failures = 0;
 
 	for (n = 1; !done; n++) {
 		struct kvm_vcpu *vcpu;
@@ -758,6 +769,8 @@ static void check_shrink_failure(const struct shrink_case *c)
 			new_there ? "at the new address" : "gone",
 			witness_there ? "intact" : "removed");
 
+		TEST_ASSERT(witness_there, "%s: allocation %d: the PIO bus lost its ioeventfd",
+			    c->name, n);
 		if (!r) {
 			/* The requested configuration took effect. */
 			TEST_ASSERT(!old_there, "%s: 0 with the old address answering", c->name);
@@ -765,22 +778,18 @@ static void check_shrink_failure(const struct shrink_case *c)
 				    "%s: 0 without the device where asked", c->name);
 		} else {
 			TEST_ASSERT(err == ENOMEM, "%s: errno %d", c->name, err);
-			TEST_ASSERT(!new_there, "%s: ENOMEM with the new device answering",
-				    c->name);
-			/* Either nothing changed, or the bus (and device) went. */
-			TEST_ASSERT(old_there == witness_there,
-				    "%s: ENOMEM, old device %s but PIO bus %s", c->name,
-				    old_there ? "there" : "gone",
-				    witness_there ? "intact" : "removed");
+			TEST_ASSERT(old_there && !new_there,
+				    "%s: ENOMEM, but the device is %s", c->name,
+				    old_there ? "at both addresses" :
+				    new_there ? "at the new address" : "gone");
+			failures++;
 		}
-		if (!witness_there)
-			saw_shrink = true;
 		done = !hit;
 
 		close(efd);
 		kvm_vm_free(vm);
 	}
-	TEST_ASSERT(saw_shrink, "%s: no failed allocation removed the PIO bus", c->name);
+	TEST_ASSERT(failures, "%s: no allocation failed", c->name);
 }
 
 TEST(bus_shrink_failure)
@@ -1047,11 +1056,11 @@ TEST(vcpus_write_at_once)
 }
 
 /*
- * A string instruction stops at the iteration that wrote an event: one exit
- * per event, RIP still on the instruction and RCX counting what is left, and
- * resuming finishes the remaining iterations.
+ * A string instruction that writes the device twice runs to its end: one
+ * exit after it, with the union of the events, RCX at 0, and the next
+ * KVM_RUN resuming after the instruction.
  */
-TEST_F(pvpanic, rep_outsb_exits_per_iteration)
+TEST_F(pvpanic, rep_outsb_one_exit)
 {
 	struct kvm_vcpu *vcpu = self->vcpu;
 	struct kvm_regs regs;
@@ -1063,12 +1072,8 @@ TEST_F(pvpanic, rep_outsb_exits_per_iteration)
 
 	set_op(vcpu, OP_OUTSB, 1, PORT, 2);
 	vcpu_run(vcpu);
-	assert_pvpanic_exit(vcpu, PVPANIC_CRASH_LOADED, PIO, PORT);
-	vcpu_regs_get(vcpu, &regs);
-	TEST_ASSERT_EQ(regs.rcx, 1);
-
-	vcpu_run(vcpu);
-	assert_pvpanic_exit(vcpu, PVPANIC_PANICKED, PIO, PORT);
+	assert_pvpanic_exit(vcpu, PVPANIC_CRASH_LOADED | PVPANIC_PANICKED,
+			    PIO, PORT);
 	vcpu_regs_get(vcpu, &regs);
 	TEST_ASSERT_EQ(regs.rcx, 0);
 
@@ -1078,9 +1083,10 @@ TEST_F(pvpanic, rep_outsb_exits_per_iteration)
 
 /*
  * REP STOSB over the device's byte and an unclaimed one next to it: the
- * event is the next exit, ahead of the second iteration's KVM_EXIT_MMIO.
+ * second iteration's KVM_EXIT_MMIO is the instruction's own exit and goes
+ * first; the event comes when the instruction has completed.
  */
-TEST_F(pvpanic, rep_stosb_event_before_next_iteration)
+TEST_F(pvpanic, rep_stosb_event_after_instruction)
 {
 	struct kvm_vcpu *vcpu = self->vcpu;
 	struct kvm_regs regs;
@@ -1088,14 +1094,59 @@ TEST_F(pvpanic, rep_stosb_event_before_next_iteration)
 	vm_pvpanic_enable(self->vm, MMIO, MMIO_GPA, PVPANIC_EVENTS);
 	set_op(vcpu, OP_STOSB, 1, MMIO_GPA, PVPANIC_PANICKED);
 	vcpu_run(vcpu);
-	assert_pvpanic_exit(vcpu, PVPANIC_PANICKED, MMIO, MMIO_GPA);
-	vcpu_regs_get(vcpu, &regs);
-	TEST_ASSERT_EQ(regs.rcx, 1);
-	TEST_ASSERT_EQ(regs.rdi, MMIO_GPA + 1);
-
-	vcpu_run(vcpu);
 	assert_user_exit(vcpu, OP_WRITE, 1, MMIO_GPA + 1);
 	TEST_ASSERT_EQ(vcpu->run->mmio.data[0], PVPANIC_PANICKED);
+
+	vcpu_run(vcpu);
+	assert_pvpanic_exit(vcpu, PVPANIC_PANICKED, MMIO, MMIO_GPA);
+	vcpu_regs_get(vcpu, &regs);
+	TEST_ASSERT_EQ(regs.rcx, 0);
+	TEST_ASSERT_EQ(regs.rdi, MMIO_GPA + 2);
+	expect_sync(vcpu);
+	TEST_ASSERT_EQ(pvpanic_stat(self->vm), 1);
+}
+
+/*
+ * STD; REP INSB from a port userspace answers, storing downwards from the
+ * device's byte: the first byte is an event, the others go to userspace as
+ * KVM_EXIT_MMIO.  KVM reads the ports ahead in one KVM_EXIT_IO; the event
+ * must not make it drop what userspace supplied and read the ports again:
+ * userspace sees exactly as many port reads as the instruction asked for.
+ */
+TEST_F(pvpanic, rep_insb_reads_each_port_once)
+{
+	static const uint8_t data[] = { PVPANIC_PANICKED, 0x11, 0x22, 0x33 };
+	const uint64_t dev = MMIO_GPA + 0x80;
+	struct kvm_vcpu *vcpu = self->vcpu;
+	struct kvm_run *run = vcpu->run;
+	unsigned int reads = 0, stores = 1, i;
+
+	vm_pvpanic_enable(self->vm, MMIO, dev, PVPANIC_EVENTS);
+	set_op(vcpu, OP_INSB, 1, dev, ARRAY_SIZE(data));
+	for (;;) {
+		vcpu_run(vcpu);
+		if (run->exit_reason == KVM_EXIT_IO && run->io.port == INS_PORT) {
+			uint8_t *buf = (uint8_t *)run + run->io.data_offset;
+
+			TEST_ASSERT_EQ(run->io.direction, KVM_EXIT_IO_IN);
+			TEST_ASSERT(reads + run->io.count <= ARRAY_SIZE(data),
+				    "port 0x%x read %u times, the guest asked for %zu",
+				    INS_PORT, reads + run->io.count, ARRAY_SIZE(data));
+			for (i = 0; i < run->io.count; i++)
+				buf[i] = data[reads + i];
+			reads += run->io.count;
+		} else if (run->exit_reason == KVM_EXIT_MMIO) {
+			TEST_ASSERT(stores < ARRAY_SIZE(data), "extra MMIO exit");
+			assert_user_exit(vcpu, OP_WRITE, 1, dev - stores);
+			TEST_ASSERT_EQ(run->mmio.data[0], data[stores]);
+			stores++;
+		} else {
+			break;
+		}
+	}
+	assert_pvpanic_exit(vcpu, PVPANIC_PANICKED, MMIO, dev);
+	TEST_ASSERT_EQ(reads, ARRAY_SIZE(data));
+	TEST_ASSERT_EQ(stores, ARRAY_SIZE(data));
 	expect_sync(vcpu);
 	TEST_ASSERT_EQ(pvpanic_stat(self->vm), 1);
 }
@@ -1130,14 +1181,16 @@ TEST_F(pvpanic, event_pending_across_exit)
  * With the split store's event pending and @why making KVM_RUN return
  * -EINTR: the event first (return 0), then -EINTR, the event delivered once.
  */
-static void expect_event_then_eintr(struct kvm_vcpu *vcpu, const char *why)
+static void expect_event_then_eintr(struct kvm_vcpu *vcpu, uint64_t events,
+				    uint64_t space, uint64_t addr,
+				    const char *why)
 {
 	int r;
 
 	r = __vcpu_run(vcpu);
 	TEST_ASSERT(!r, "KVM_RUN with an event pending and %s: %d, errno %d",
 		    why, r, errno);
-	assert_pvpanic_exit(vcpu, PVPANIC_SHUTDOWN, MMIO, MMIO_GPA + 0xfff);
+	assert_pvpanic_exit(vcpu, events, space, addr);
 
 	r = __vcpu_run(vcpu);
 	TEST_ASSERT(r == -1 && errno == EINTR, "KVM_RUN with %s: %d, errno %d",
@@ -1155,7 +1208,8 @@ TEST_F(pvpanic, event_ahead_of_immediate_exit)
 
 	exit_with_event_pending(vcpu);
 	vcpu->run->immediate_exit = 1;
-	expect_event_then_eintr(vcpu, "immediate_exit");
+	expect_event_then_eintr(vcpu, PVPANIC_SHUTDOWN, MMIO, MMIO_GPA + 0xfff,
+				"immediate_exit");
 	vcpu->run->immediate_exit = 0;
 	expect_sync(vcpu);
 	TEST_ASSERT_EQ(pvpanic_stat(self->vm), 1);
@@ -1197,6 +1251,39 @@ TEST_F(pvpanic, event_after_single_step_exit)
 	TEST_ASSERT_EQ(pvpanic_stat(self->vm), 1);
 }
 
+/*
+ * A VMM about to save the vCPU's state after a single-step exit drains it
+ * with KVM_RUN and immediate_exit: the event written by the stepped OUT is
+ * that KVM_RUN's return (0), once; the next one is a plain -EINTR.
+ */
+TEST_F(pvpanic, event_drained_after_single_step)
+{
+	struct kvm_guest_debug debug = {
+		.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP,
+	};
+	struct kvm_vcpu *vcpu = self->vcpu;
+	int steps;
+
+	vm_pvpanic_enable(self->vm, PIO, PORT, PVPANIC_EVENTS);
+	set_op(vcpu, OP_OUT, 1, PORT, PVPANIC_PANICKED);
+	vcpu_guest_debug_set(vcpu, &debug);
+	for (steps = 0; steps < 10000 && !pvpanic_stat(self->vm); steps++) {
+		vcpu_run(vcpu);
+		TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_DEBUG);
+	}
+	TEST_ASSERT(pvpanic_stat(self->vm) == 1, "the OUT never ran");
+
+	vcpu->run->immediate_exit = 1;
+	expect_event_then_eintr(vcpu, PVPANIC_PANICKED, PIO, PORT,
+				"immediate_exit after a single-step exit");
+	vcpu->run->immediate_exit = 0;
+
+	debug.control = 0;
+	vcpu_guest_debug_set(vcpu, &debug);
+	expect_sync(vcpu);
+	TEST_ASSERT_EQ(pvpanic_stat(self->vm), 1);
+}
+
 /* KVM_SET_SIGNAL_MASK: the signal mask while in KVM_RUN. */
 static void vcpu_set_signal_mask(struct kvm_vcpu *vcpu, const sigset_t *set)
 {
@@ -1228,7 +1315,8 @@ TEST_F(pvpanic, event_ahead_of_signal)
 	exit_with_event_pending(vcpu);
 	TEST_ASSERT_EQ(pthread_kill(pthread_self(), SIGUSR1), 0);
 
-	expect_event_then_eintr(vcpu, "a signal pending");
+	expect_event_then_eintr(vcpu, PVPANIC_SHUTDOWN, MMIO, MMIO_GPA + 0xfff,
+				"a signal pending");
 	TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_INTR);
 
 	TEST_ASSERT_EQ(sigpending(&pending), 0);
@@ -1319,8 +1407,9 @@ TEST(destroy_with_device_enabled)
 }
 
 /*
- * KVM offers the bit, and a VMM that sets it in the guest's CPUID (having
- * enabled the device at port 0x505) gets it through to the guest.
+ * Only userspace can make the bit true, so KVM does not report it; a VMM
+ * that sets it in the guest's CPUID (having a device at port 0x505) gets it
+ * through to the guest, and one that does not, does not.
  */
 #define X86_FEATURE_KVM_PVPANIC \
 	KVM_X86_CPU_FEATURE(KVM_CPUID_FEATURES, 0, EAX, KVM_FEATURE_PVPANIC)
@@ -1364,8 +1453,8 @@ TEST(cpuid_feature_bit)
 
 	TEST_REQUIRE(kvm_check_cap(KVM_CAP_PVPANIC));
 	e = get_cpuid_entry(kvm_get_supported_cpuid(), KVM_CPUID_FEATURES, 0);
-	TEST_ASSERT(e->eax & (1u << KVM_FEATURE_PVPANIC),
-		    "KVM_FEATURE_PVPANIC missing from KVM_CPUID_FEATURES.EAX 0x%x",
+	TEST_ASSERT(!(e->eax & (1u << KVM_FEATURE_PVPANIC)),
+		    "KVM_GET_SUPPORTED_CPUID reports KVM_FEATURE_PVPANIC: KVM_CPUID_FEATURES.EAX 0x%x",
 		    e->eax);
 
 	/* The guest sees the bit exactly when the VMM sets it. */
