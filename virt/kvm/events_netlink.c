@@ -207,6 +207,11 @@ void kvm_events_pvpanic(struct kvm_vcpu *vcpu, u64 events, u64 addr, u32 space)
 		goto unsent;
 	}
 
+	/*
+	 * A listener whose receive buffer is full misses the message and
+	 * sees ENOBUFS on its socket; that is netlink's accounting, not the
+	 * rate limit's, so the result is not counted in "suppressed".
+	 */
 	genlmsg_multicast(&kvm_events_family, skb, 0, KVM_EVENTS_NLGRP_PVPANIC,
 			  GFP_KERNEL);
 	return;
