@@ -32,7 +32,21 @@ grep -v '^BENCH_QEMU_JSON ' "$out/output-qemu.txt"
 qjson=$(sed -n 's/^BENCH_QEMU_JSON //p' "$out/output-qemu.txt")
 [ -n "$qjson" ] || die "the real-VMM bench printed no BENCH_QEMU_JSON line"
 
-printf '{"date":"%s","kernel":"%s","qemu":"%s","bench":%s,"real_vmm":%s}\n' \
+# The request-exit rule (patch 1): an exit KVM handles in the kernel, with
+# our modules and with the same modules less the rule, in one boot
+# (harness/build-bench-variant.sh, harness/guest/bench-exit-rule.sh).
+"$TOP/harness/build-bench-variant.sh"
+info "booting under -icount shift=0: an in-kernel exit with and without the request-exit rule"
+rc=0
+RUN_INITRD_EXTRA="$BUILD/bench-variant.cpio" QEMU_EXTRA="-icount shift=0${QEMU_EXTRA:+ $QEMU_EXTRA}" \
+	"$TOP/harness/run-vm.sh" run "$TOP/harness/guest/bench-exit-rule.sh" 3 \
+	> "$out/output-exit-rule.txt" || rc=$?
+grep -v '^BENCH_EXIT_JSON ' "$out/output-exit-rule.txt"
+[ "$rc" = 0 ] || die "the request-exit rule bench failed or exceeded its target (status $rc)"
+ejson=$(sed -n 's/^BENCH_EXIT_JSON //p' "$out/output-exit-rule.txt")
+[ -n "$ejson" ] || die "the request-exit rule bench printed no BENCH_EXIT_JSON line"
+
+printf '{"date":"%s","kernel":"%s","qemu":"%s","bench":%s,"real_vmm":%s,"exit_rule":%s}\n' \
 	"$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(cat "$BUILD/base-version")" \
-	"$(qemu-system-x86_64 --version | head -1)" "$json" "$qjson" > "$out/pvpanic_bench.json"
+	"$(qemu-system-x86_64 --version | head -1)" "$json" "$qjson" "$ejson" > "$out/pvpanic_bench.json"
 echo "JSON: $out/pvpanic_bench.json"
