@@ -16,7 +16,7 @@ BASE_TARBALL=/usr/src/linux-source-6.12.tar.xz
 JOBS=${JOBS:-$(nproc)}
 
 # Directories of the kernel tree that may hold files we wrote.
-OVERLAY_DIRS="virt arch include tools Documentation"
+OVERLAY_DIRS="virt arch include tools Documentation drivers"
 
 # Make variables from the top-level make must not leak into kbuild or the
 # selftests (O= in particular means something else there).

@@ -195,14 +195,48 @@ quit
 check "microvm, acpi=off, kvm-pvpanic: the guest finds the device through CPUID, its panic reaches QMP" \
 	'[ $r = 0 ]' 'has "pvpanic-mmio bound to pvpanic-mmio" $T.console' \
 	'has "kvm_pvpanic_exit .*events 0x1 space 1 addr 0x505" $T.trace' guest_clean
+
+# 3b. The bit with QEMU's own pvpanic: the guest finds it through CPUID just
+# the same, and QEMU reports its panic from userspace.
+qemu panic -M microvm,acpi=off,rtc=on -cpu qemu64,kvm-pvpanic=on -device pvpanic,kvm=off -action panic=pause
+qmp event:GUEST_PANICKED
+r=$?
+ev=$(stat_events)
+quit
+check "microvm, acpi=off, kvm-pvpanic with pvpanic,kvm=off: found through CPUID, GUEST_PANICKED from QEMU's emulation" \
+	'[ $r = 0 ]' 'has "\"action\": \"pause\"" $T.qmp.log' 'has "pvpanic-mmio bound to pvpanic-mmio" $T.console' \
+	'has "pvpanic_read" $T.trace' 'has "pvpanic_write .*0x1" $T.trace' '! has "kvm_pvpanic" $T.trace' \
+	'[ "$ev" = 0 ]' guest_clean
+
+# 3c. The bit clear, no ACPI: the device is there (in the kernel) but the
+# guest is not told, so nothing binds and its panic goes unreported.  QEMU
+# starts paused and the QMP client resumes it, so it hears every event.
+qemu panic -M microvm,acpi=off,rtc=on -cpu qemu64 -device pvpanic -action panic=pause -S
+qmp-client $T.sock -t 150 '{"execute": "cont"}' sleep:150000 >> $T.qmp.log 2>&1 &
+qc=$!
+wait_for "Kernel panic - not syncing" $T.console 120
+p=$?
+sleep 3
+kill $qc 2>/dev/null
+wait $qc 2>/dev/null
+ev=$(stat_events)
+qmp '{"execute": "query-status"}'
+r=$?
+quit
+check "microvm, acpi=off, bit clear, pvpanic present: nothing binds, the guest's panic is not GUEST_PANICKED" \
+	'[ $p = 0 ]' '[ $r = 0 ]' 'has "\"status\": \"running\"" $T.qmp.log' \
+	'has "no pvpanic driver bound; pvpanic devices: none" $T.console' '! has "pvpanic-mmio bound" $T.console' \
+	'has "kvm_pvpanic_place pio 0x505 events 0x3: 0" $T.trace' \
+	'! has "GUEST_PANICKED" $T.qmp.log' '! has "pvpanic_write\|kvm_pvpanic_exit" $T.trace' \
+	'[ "$ev" = 0 ]' guest_clean
+
+# 3d. The bit with no pvpanic device at all: refused, with a hint that works.
 qemu panic -M microvm,acpi=off,rtc=on -cpu qemu64,kvm-pvpanic=on
 qwait
-check "kvm-pvpanic without the in-kernel device at 0x505: QEMU refuses to start" \
-	'[ $qrc = 1 ]' 'has "kvm-pvpanic: the CPU tells the guest" $T.err'
-qemu panic -M microvm,acpi=off,rtc=on -cpu qemu64,kvm-pvpanic=on -device pvpanic,kvm=off
-qwait
-check "kvm-pvpanic with pvpanic,kvm=off: QEMU refuses to start" \
-	'[ $qrc = 1 ]' 'has "kvm-pvpanic: the CPU tells the guest" $T.err'
+check "kvm-pvpanic with no device at all: QEMU refuses to start, names -device pvpanic" \
+	'[ $qrc = 1 ]' \
+	'has "kvm-pvpanic: the CPU tells the guest that a pvpanic device is at port 0x505, and there is none" $T.err' \
+	'has "Add -device pvpanic (its ioport defaults to 0x505)" $T.err'
 
 echo "1..$n"
 echo "$pass passed, $fail failed, $skip skipped"
