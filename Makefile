@@ -152,7 +152,7 @@ series: deps
 check-series: series
 	@$(H)/check-series.sh
 
-# Debian's QEMU with our series, and the real-VMM scenarios (README, "Using it from QEMU").
+# Debian's QEMU with our series, and the real-VMM scenarios (docs/qemu.md).
 qemu: deps
 	@$(H)/build-qemu.sh
 
