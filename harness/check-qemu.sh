@@ -14,10 +14,11 @@ out=$BUILD/qemu-check
 mkdir -p "$out"
 rel=$(cat "$kout/include/config/kernel.release")
 
-info "static helpers: qmp-client, pvpanic-probe, kexec-crash; the guest module pvpanic_probe_bench.ko"
+info "helpers: qmp-client, pvpanic-probe, kexec-crash, cap-shim.so; the guest module pvpanic_probe_bench.ko"
 for p in qmp-client pvpanic-probe kexec-crash; do
 	${HOSTCC_WRAP}gcc -static -O2 -Wall -Wextra -Werror -o "$out/$p" "$TOP/harness/qemu/$p.c"
 done
+${HOSTCC_WRAP}gcc -shared -fPIC -O2 -Wall -Wextra -Werror -o "$out/cap-shim.so" "$TOP/harness/qemu/cap-shim.c"
 rm -rf "$out/probe-mod"
 cp -r "$TOP/harness/qemu/probe-mod" "$out/probe-mod"
 make -s -C "$kout" M="$out/probe-mod" W=1 modules > "$out/probe-mod.log" 2>&1 ||
@@ -48,6 +49,9 @@ rm -rf "$g"
 mkdir -p "$g/lib/modules/$rel/kernel"
 cp "$kout"/drivers/misc/pvpanic/*.ko "$out/probe-mod/pvpanic_probe_bench.ko" "$g/lib/modules/$rel/kernel/"
 busybox depmod -b "$g" "$rel"
+# The nvme scenario loads nvme itself, at its moment: not under lib/modules.
+mkdir -p "$g/lib/nvme"
+cp "$kout"/drivers/nvme/host/nvme-core.ko "$kout"/drivers/nvme/host/nvme.ko "$g/lib/nvme/"
 guest_cpio() {	# guest_cpio OUT [EXTRA-SPEC-LINES]
 	: > "$spec"; emitted=" "
 	for d in /dev /bin /sbin /proc /sys /tmp; do echo "dir $d 0755 0 0" >> "$spec"; emitted="$emitted$d "; done
@@ -82,6 +86,7 @@ for f in linuxboot_dma.bin kvmvapic.bin multiboot_dma.bin pvh.bin; do
 	add "$(readlink -f /usr/share/qemu/$f)" $fw/$f 0644
 done
 add "$out/qmp-client" /usr/bin/qmp-client 0755
+add "$out/cap-shim.so" /usr/lib/cap-shim.so 0755
 add "$kout/arch/x86/boot/bzImage" /guest/bzImage 0644
 add "$out/guest-initrd.cpio" /guest/initrd.cpio 0644
 "$gen" "$spec" > "$BUILD/initramfs-qemu.cpio.tmp"

@@ -19,13 +19,14 @@ not_ok() {
 		tail -n 25 "$f" | cut -c1-200 | sed 's/^/#   /'
 	done
 }
+# Its own variables start with _: the conditions test the scenarios' ($r...).
 check() {	# check DESCRIPTION CONDITION...: ok if every condition held
-	d=$1; shift
-	r=0
-	for c in "$@"; do
-		eval "$c" || { r=1; echo "# failed: $c"; }
+	_d=$1; shift
+	_r=0
+	for _c in "$@"; do
+		eval "$_c" || { _r=1; echo "# failed: $_c"; }
 	done
-	if [ $r = 0 ]; then ok "$d"; else not_ok "$d"; fi
+	if [ $_r = 0 ]; then ok "$_d"; else not_ok "$_d"; fi
 }
 
 # qemu PVTEST QEMU-ARGS...: start QEMU in the background ($qpid), its
@@ -33,12 +34,12 @@ check() {	# check DESCRIPTION CONDITION...: ok if every condition held
 qemu() {
 	pvtest=$1; shift
 	rm -f $T.*
-	$Q -accel kvm -m ${QMEM:-256M} -smp 1 -nodefaults -no-user-config -display none \
+	${QPRE:-} $Q -accel kvm -m ${QMEM:-256M} -smp 1 -nodefaults -no-user-config -display none \
 		-L /usr/share/qemu-fw -kernel /guest/bzImage -initrd /guest/initrd.cpio \
 		-append "console=ttyS0 pvtest=$pvtest pvcount=${pvcount:-0} quiet ${QAPPEND:-}" \
 		-serial file:$T.console -qmp unix:$T.sock,server=on,wait=off \
 		-trace 'pvpanic_*' -trace 'kvm_pvpanic_*' -trace 'pci_update_mappings_*' \
-		-D $T.trace "$@" \
+		-trace 'pci_nvme_create_*' -D $T.trace "$@" \
 		</dev/null >$T.err 2>&1 &
 	qpid=$!
 }
@@ -237,6 +238,159 @@ check "kvm-pvpanic with no device at all: QEMU refuses to start, names -device p
 	'[ $qrc = 1 ]' \
 	'has "kvm-pvpanic: the CPU tells the guest that a pvpanic device is at port 0x505, and there is none" $T.err' \
 	'has "Add -device pvpanic (its ioport defaults to 0x505)" $T.err'
+
+# 8. A guest makes a device add a 4-byte ioeventfd under the pvpanic-pci
+# register (nvme,ioeventfd=on, once its driver turns on shadow doorbells),
+# then moves the register over an ioeventfd, then makes the ioeventfd go.
+# The kernel device steps aside while an ioeventfd covers its byte, QEMU
+# answers the register meanwhile (its read trace), and it comes back after.
+qemu nvme -M q35 -cpu qemu64 -device pvpanic-pci -device nvme,serial=pv0,ioeventfd=on -action panic=pause
+qmp event:GUEST_PANICKED
+r=$?
+quit
+grep -e '^guest: [ABCu]\|nvme0\|doorbells' $T.console | sed 's/^/#   /'
+grep 'kvm_pvpanic_place\|pvpanic_kvm_step_aside\|pci_nvme_create' $T.trace | sed 's/^/#   /'
+has "error adding ioeventfd" $T.err && sed 's/^/#   /' $T.err
+sq=$(sed -n 's/.*doorbells: SQ \(0x[0-9a-f]*\), CQ.*/\1/p' $T.console)
+cq=$(sed -n 's/.*doorbells: SQ 0x[0-9a-f]*, CQ \(0x[0-9a-f]*\).*/\1/p' $T.console)
+check "nvme ioeventfd added to its mapped BAR under the pvpanic register: QEMU survives and answers there" \
+	'[ $r = 0 ]' '! has "error adding ioeventfd" $T.err' 'has "nvme0 live" $T.console' \
+	'has "A1 pvpanic at $sq: reads 0x03" $T.console' \
+	'has "pvpanic_kvm_step_aside ioeventfd at $sq size 4" $T.trace' \
+	'has "A2 ioeventfd added under pvpanic at $sq: reads 0x03" $T.console'
+check "pvpanic register moved over an ioeventfd, then the ioeventfd goes: QEMU answers, then the kernel again" \
+	'[ $r = 0 ]' 'has "B pvpanic over the ioeventfd at $cq: reads 0x03" $T.console' \
+	'has "kvm_pvpanic_place mmio $cq events 0x3: -17" $T.trace' \
+	'has "C ioeventfd gone at $cq: reads 0x03" $T.console' \
+	'has "kvm_pvpanic_place mmio $cq events 0x3: 0" $T.trace' \
+	'has "in-kernel device not placed at address $cq: File exists" $T.err' \
+	'[ "$(count pvpanic_read $T.trace)" = 2 ]'
+check "after the overlaps, the guest's panic is reported by the kernel device" \
+	'[ $r = 0 ]' 'has "kvm_pvpanic_exit .*events 0x1 space 2" $T.trace' '! has "pvpanic_write" $T.trace' guest_clean
+
+# 3e. The bit, with the ISA device given after pvpanic-pci: pvpanic-pci has
+# the in-kernel device, QEMU answers port 0x505, the guest finds it there.
+qemu panic -M pc,acpi=off -cpu qemu64,kvm-pvpanic=on -device pvpanic-pci -device pvpanic -action panic=pause
+qmp event:GUEST_PANICKED
+r=$?
+quit
+check "kvm-pvpanic, pvpanic after pvpanic-pci: the guest finds port 0x505 through CPUID, QEMU answers it, panic reported" \
+	'[ $r = 0 ]' 'has "pvpanic-mmio bound to pvpanic-mmio" $T.console' \
+	'has "pvpanic_read offset 0x0: events 0x3" $T.trace' '! has "kvm_pvpanic_place pio" $T.trace' \
+	'has "kvm_pvpanic_place mmio" $T.trace' 'has "\"action\": \"pause\"" $T.qmp.log'
+
+# 3f. -cpu host does not set the bit (QEMU reports it as supported itself).
+qemu panic -M microvm,acpi=off,rtc=on -cpu host -device pvpanic -action panic=pause -S
+qmp '{"execute": "qom-get", "arguments": {"path": "/machine/unattached/device[0]", "property": "kvm-pvpanic"}}' \
+	'{"execute": "cont"}'
+r=$?
+wait_for "Kernel panic - not syncing" $T.console 120
+quit
+check "-cpu host: kvm-pvpanic stays off, the guest without ACPI is not told of the device" \
+	'[ $r = 0 ]' 'has "\"return\": false" $T.qmp.log' \
+	'has "no pvpanic driver bound" $T.console' '! has "pvpanic-mmio bound" $T.console'
+
+# 4c. kvm=on ends in the kernel device answering or in a failure to start.
+qemu panic -M pc -cpu qemu64 -device pvpanic,kvm=on,ioport=0x40
+qwait
+check "pvpanic,kvm=on at a port the kernel already serves (the in-kernel PIT's): QEMU refuses to start" \
+	'[ $qrc = 1 ]' 'has "kvm=on: the in-kernel device cannot answer at port 0x40: File exists" $T.err'
+qemu panic -M pc -cpu qemu64 -device pvpanic,kvm=on,ioport=0x2f8 -device isa-serial,iobase=0x2f8
+qwait
+check "pvpanic,kvm=on at a port a later device hides: QEMU refuses to start" \
+	'[ $qrc = 1 ]' 'has "kvm=on: another device hides port 0x2f8" $T.err'
+
+# 4d. A KVM_CAP_PVPANIC answer that is not a mask of pvpanic events (a
+# kernel that gave the number to something else): no in-kernel device.
+QPRE="env LD_PRELOAD=/usr/lib/cap-shim.so CAP_SHIM_PVPANIC=0x103" \
+	qemu panic -M pc -cpu qemu64 -device pvpanic -action panic=pause
+qmp event:GUEST_PANICKED
+r=$?
+quit
+check "KVM_CAP_PVPANIC answering 0x103: QEMU emulates pvpanic itself, the panic is still reported" \
+	'[ $r = 0 ]' 'has "cap-shim: KVM_CAP_PVPANIC -> 0x103" $T.err' '! has "kvm_pvpanic_place" $T.trace' \
+	'has "pvpanic_write .*0x1" $T.trace'
+QPRE="env LD_PRELOAD=/usr/lib/cap-shim.so CAP_SHIM_PVPANIC=0x103" \
+	qemu panic -M pc -cpu qemu64 -device pvpanic,kvm=on
+qwait
+check "KVM_CAP_PVPANIC answering 0x103, kvm=on: QEMU refuses to start" \
+	'[ $qrc = 1 ]' 'has "offers events 0x0, not 0x3" $T.err'
+
+# 9. Live migration to a second QEMU in this VM, after the guest moved the
+# BAR: the destination keeps the BAR, and its kernel device (or its own
+# emulation, kvm=off) reports the panic that comes after the migration.
+R=/tmp/r
+migrate() {	# migrate SRC-KVM DST-KVM
+	qemu migrate -M q35 -cpu qemu64 -device pvpanic-pci,kvm=$1 -action panic=pause
+	wait_for "waiting for the NMI" $T.console 120
+	w=$?
+	rm -f $R.*
+	$Q -accel kvm -m 256M -smp 1 -nodefaults -no-user-config -display none \
+		-L /usr/share/qemu-fw -kernel /guest/bzImage -initrd /guest/initrd.cpio \
+		-append "console=ttyS0 pvtest=migrate pvcount=0 quiet" \
+		-serial file:$R.console -qmp unix:$R.sock,server=on,wait=off \
+		-trace 'pvpanic_*' -trace 'kvm_pvpanic_*' -D $R.trace \
+		-M q35 -cpu qemu64 -device pvpanic-pci,kvm=$2 -action panic=pause \
+		-incoming unix:$R.mig </dev/null >$R.err 2>&1 &
+	rpid=$!
+	qmp-client $R.sock -t 60 '{"execute": "query-status"}' >> $R.qmp.log 2>&1
+	qmp '{"execute": "migrate", "arguments": {"uri": "unix:'$R.mig'"}}'
+	m=$?
+	i=0
+	until qmp-client $R.sock -t 10 '{"execute": "query-status"}' 2>&1 | grep -q '"status": "running"'; do
+		[ $i -ge 120 ] && break
+		sleep 0.5; i=$((i + 1))
+	done
+	qmp-client $R.sock -t 120 '{"execute": "inject-nmi"}' event:GUEST_PANICKED >> $R.qmp.log 2>&1
+	dq=$?
+	qmp '{"execute": "query-status"}'
+	moved=$(sed -n 's/.*BAR0 moved from 0x[0-9a-f]* to \(0x[0-9a-f]*\).*/\1/p' $T.console)
+	grep -h 'guest: \(BAR0\|NMI\)' $T.console $R.console | sed 's/^/#   /'
+	qmp-client $R.sock -t 20 '{"execute": "quit"}' >/dev/null 2>&1
+	wait $rpid
+	quit
+}
+migrate auto auto
+check "migration, in-kernel device on both sides: BAR kept, the destination's kernel device reports the panic" \
+	'[ $w = 0 ] && [ $m = 0 ] && [ $dq = 0 ]' '[ -n "$moved" ]' \
+	'has "NMI: BAR0 at $moved reads 0x03" $R.console' 'has "\"status\": \"postmigrate\"" $T.qmp.log' \
+	'has "kvm_pvpanic_place mmio $moved events 0x3: 0" $R.trace' \
+	'has "kvm_pvpanic_exit .*events 0x1 space 2 addr $moved" $R.trace' '! has "pvpanic_write" $R.trace' \
+	'! has "kvm_pvpanic_exit" $T.trace'
+migrate auto off
+check "migration from the in-kernel device to kvm=off: BAR kept, the destination's QEMU reports the panic" \
+	'[ $w = 0 ] && [ $m = 0 ] && [ $dq = 0 ]' '[ -n "$moved" ]' \
+	'has "NMI: BAR0 at $moved reads 0x03" $R.console' \
+	'has "pvpanic_write .*0x1" $R.trace' '! has "kvm_pvpanic" $R.trace' '! has "kvm_pvpanic_exit" $T.trace'
+migrate off auto
+check "migration from kvm=off to the in-kernel device: BAR kept, the destination's kernel device reports the panic" \
+	'[ $w = 0 ] && [ $m = 0 ] && [ $dq = 0 ]' '[ -n "$moved" ]' \
+	'has "NMI: BAR0 at $moved reads 0x03" $R.console' \
+	'has "kvm_pvpanic_place mmio $moved events 0x3: 0" $R.trace' \
+	'has "kvm_pvpanic_exit .*events 0x1 space 2 addr $moved" $R.trace' '! has "kvm_pvpanic" $T.trace'
+
+# 10. device_del of pvpanic-pci (ACPI PCI hotplug on pc): the address no
+# longer answers, the claim is free, and a new pvpanic-pci,kvm=on takes it.
+qemu unplug -M pc -cpu qemu64 -device pvpanic-pci,id=pp -action panic=pause
+wait_for "waiting for the unplug" $T.console 120
+w=$?
+qmp '{"execute": "device_del", "arguments": {"id": "pp"}}' event:DEVICE_DELETED
+u=$?
+wait_for "guest: unplugged" $T.console 60
+qmp '{"execute": "device_add", "arguments": {"driver": "pvpanic-pci", "id": "pp2", "kvm": "on"}}' \
+	event:GUEST_PANICKED
+r=$?
+quit
+grep 'guest: \(pvpanic-pci\|unplugged\|plugged\)' $T.console | sed 's/^/#   /'
+grep 'kvm_pvpanic' $T.trace | sed 's/^/#   /'
+old=$(sed -n 's/.*pvpanic-pci BAR0 \(0x[0-9a-f]*\) reads.*/\1/p' $T.console)
+new=$(sed -n 's/.*plugged again: BAR0 \(0x[0-9a-f]*\) reads.*/\1/p' $T.console)
+check "device_del pvpanic-pci: its address stops answering; device_add pvpanic-pci,kvm=on gets the kernel device" \
+	'[ $w = 0 ] && [ $u = 0 ] && [ $r = 0 ]' '[ -n "$old" ] && [ -n "$new" ]' \
+	'has "pvpanic-pci BAR0 $old reads 0x03" $T.console' '! has "unplugged: $old reads 0x03" $T.console' \
+	'has "kvm_pvpanic_place none 0x0 events 0x0: 0" $T.trace' \
+	'has "plugged again: BAR0 $new reads 0x03" $T.console' \
+	'has "kvm_pvpanic_exit .*events 0x1 space 2 addr $new" $T.trace' '! has "pvpanic_read\|pvpanic_write" $T.trace'
 
 echo "1..$n"
 echo "$pass passed, $fail failed, $skip skipped"

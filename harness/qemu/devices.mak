@@ -12,3 +12,6 @@ CONFIG_SERIAL_ISA=y
 CONFIG_VIRTIO_PCI=y
 CONFIG_VIRTIO_RNG=y
 CONFIG_VIRTIO_SERIAL=y
+# The nvme scenario: nvme,ioeventfd=on adds 4-byte ioeventfds to its mapped
+# BAR when the guest's driver creates queues with shadow doorbells.
+CONFIG_NVME_PCI=y
