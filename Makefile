@@ -24,6 +24,8 @@
 #   make check-series every prefix of that series builds, W=1/sparse/checkpatch clean
 #   make qemu         Debian's QEMU with qemu/patches (minimal: x86_64, KVM, our devices)
 #   make check-qemu   ... as the VMM inside the test VM: a real Linux guest panics
+#   make check-libvirt  Debian's libvirt (unchanged, not installed: unpacked into
+#                     build/) drives that QEMU in the test VM: on_crash actions
 #   make check-qemu-series  every prefix of qemu/patches builds (-Werror), QEMU checkpatch clean
 #
 # O=DIR puts all output in DIR instead of build/.
@@ -39,7 +41,8 @@ DEBUG_LIST ?= $(BUILD)/regression-debug.list
 
 .PHONY: all deps tree kernel selftests tools initramfs check run demo bench stress headers ppc \
 	kernel-debug initramfs-debug check-debug lint check-upstream-all clean check-ppc \
-	modules modules_install check-stock series check-series qemu check-qemu check-qemu-series
+	modules modules_install check-stock series check-series qemu check-qemu check-qemu-series \
+	check-libvirt
 
 all: initramfs
 
@@ -158,6 +161,12 @@ qemu: deps
 
 check-qemu: all qemu
 	@$(H)/check-qemu.sh
+
+# libvirt's embedded QEMU driver with that QEMU (docs/testing.md); the QEMU
+# piece of the test VM's initramfs comes from check-qemu.sh, as for make demo.
+check-libvirt: all qemu
+	@$(H)/check-qemu.sh cpio >/dev/null
+	@$(H)/check-libvirt.sh
 
 check-qemu-series: deps
 	@$(H)/check-qemu-series.sh
