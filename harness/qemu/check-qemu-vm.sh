@@ -82,9 +82,8 @@ follows_bar() {
 	$1 == "pci_update_mappings_del" && $2 == "pvpanic-pci" && $4 ~ /^0,/ { k = "bar"; st("-") }
 	$1 == "pci_update_mappings_add" && $2 == "pvpanic-pci" && $4 ~ /^0,/ {
 		a = $4; sub(/^0,/, "", a); sub(/\+.*/, "", a); k = "bar"; st(a) }
-	$1 == "kvm_pvpanic_place" {
-		if ($6 != 0) bad = 1
-		k = "kvm"; st($5 == "0x0:" ? "-" : $3) }
+	$1 == "kvm_pvpanic_place" { if ($6 != 0) bad = 1; k = "kvm"; st($3) }
+	$1 == "kvm_pvpanic_remove" { if ($2 != 0) bad = 1; k = "kvm"; st("-") }
 	END {
 		print "#   BAR 0:  " seq["bar"]; print "#   kernel: " seq["kvm"]
 		exit !(seq["bar"] == seq["kvm"] && !bad && seq["bar"] != "") }' $T.trace
@@ -147,7 +146,7 @@ check "pc, pvpanic,kvm=off: GUEST_PANICKED through QEMU's own emulation" \
 qemu panic -M pc -cpu qemu64 -device pvpanic,kvm=on,events=8
 qwait
 check "pvpanic,kvm=on with events the kernel does not offer: QEMU refuses to start" \
-	'[ $qrc = 1 ]' 'has "kvm=on: the kernel.s in-kernel pvpanic device offers events 0x7, not 0x8" $T.err'
+	'[ $qrc = 1 ]' 'has "the in-kernel pvpanic device offers events 0x7, not 0x8" $T.err'
 qemu panic -M pc -cpu qemu64 -device pvpanic,kvm=on -device pvpanic-pci,kvm=on
 qwait
 check "two pvpanic devices with kvm=on: QEMU refuses the second" \
@@ -182,8 +181,13 @@ r=$?
 quit
 grep -e 'overlap\|undone' $T.console | sed 's/^/#   /'
 grep kvm_pvpanic $T.trace | sed 's/^/#   /'
-check "q35, pvpanic-pci BAR over a virtio ioeventfd and back, both orders: QEMU survives, panic reported" \
-	'[ $r = 0 ]' 'has "overlap 1 (pvpanic over the ioeventfd): .* reads 0x03" $T.console' \
+N=$(sed -n 's/.*virtio notify at \(0x[0-9a-f]*\).*/\1/p' $T.console)
+# The kernel device at N after overlaps 1 and 3, removed for overlap 2.
+seq=$(awk -v n="$N" '$1 == "kvm_pvpanic_place" && $3 == n && $6 == 0 { s = s " at" }
+	$1 == "kvm_pvpanic_remove" && s ~ /at$/ { s = s " -" } END { print s }' $T.trace)
+echo "# the kernel device at $N: $seq"
+check "q35, pvpanic-pci BAR over a virtio notify region and back, both orders: QEMU survives, panic reported" \
+	'[ $r = 0 ]' '[ "$seq" = " at - at -" ]' 'has "overlap 1 (pvpanic over the ioeventfd): .* reads 0x03" $T.console' \
 	'has "overlap 2 (ioeventfd over pvpanic): .* reads 0x00" $T.console' \
 	'has "overlap 3 (pvpanic over the ioeventfd): .* reads 0x03" $T.console' \
 	'has "kvm_pvpanic_exit .*events 0x1 space 2" $T.trace' '! has "pvpanic_write" $T.trace' guest_clean
@@ -294,11 +298,11 @@ check "-cpu host: kvm-pvpanic stays off, the guest without ACPI is not told of t
 qemu panic -M pc -cpu qemu64 -device pvpanic,kvm=on,ioport=0x40
 qwait
 check "pvpanic,kvm=on at a port the kernel already serves (the in-kernel PIT's): QEMU refuses to start" \
-	'[ $qrc = 1 ]' 'has "kvm=on: the in-kernel device cannot answer at port 0x40: File exists" $T.err'
+	'[ $qrc = 1 ]' 'has "the in-kernel pvpanic device cannot answer at port 0x40: File exists" $T.err'
 qemu panic -M pc -cpu qemu64 -device pvpanic,kvm=on,ioport=0x2f8 -device isa-serial,iobase=0x2f8
 qwait
 check "pvpanic,kvm=on at a port a later device hides: QEMU refuses to start" \
-	'[ $qrc = 1 ]' 'has "kvm=on: another device hides port 0x2f8" $T.err'
+	'[ $qrc = 1 ]' 'has "pvpanic, kvm=on: another device hides port 0x2f8" $T.err'
 
 # 4d. A KVM_CAP_PVPANIC answer that is not a mask of pvpanic events (a
 # kernel that gave the number to something else): no in-kernel device.
@@ -315,6 +319,16 @@ QPRE="env LD_PRELOAD=/usr/lib/cap-shim.so CAP_SHIM_PVPANIC=0x103" \
 qwait
 check "KVM_CAP_PVPANIC answering 0x103, kvm=on: QEMU refuses to start" \
 	'[ $qrc = 1 ]' 'has "offers events 0x0, not 0x3" $T.err'
+
+# 4e. events=1: the kernel would drop a written CRASH_LOADED that QEMU's
+# own emulation acts on, so kvm=auto keeps the device in QEMU.
+qemu panic -M pc -cpu qemu64 -device pvpanic,events=1 -action panic=pause
+qmp event:GUEST_PANICKED
+r=$?
+quit
+check "pvpanic,events=1 (kvm=auto): QEMU emulates it, as it would act on every event the guest writes" \
+	'[ $r = 0 ]' '! has "kvm_pvpanic_place" $T.trace' 'has "pvpanic_read offset 0x0: events 0x1" $T.trace' \
+	'has "pvpanic_write .*0x1" $T.trace'
 
 # 9. Live migration to a second QEMU in this VM, after the guest moved the
 # BAR: the destination keeps the BAR, and its kernel device (or its own
@@ -385,10 +399,15 @@ grep 'guest: \(pvpanic-pci\|unplugged\|plugged\)' $T.console | sed 's/^/#   /'
 grep 'kvm_pvpanic' $T.trace | sed 's/^/#   /'
 old=$(sed -n 's/.*pvpanic-pci BAR0 \(0x[0-9a-f]*\) reads.*/\1/p' $T.console)
 new=$(sed -n 's/.*plugged again: BAR0 \(0x[0-9a-f]*\) reads.*/\1/p' $T.console)
+# Where the kernel device was, from the last place at the old BAR on: there,
+# removed with the device, then at the new device's BAR.
+seq=$(awk -v o="$old" '$1 == "kvm_pvpanic_place" { if ($3 == o) s = o; else if (s != "") s = s " " $3 }
+	$1 == "kvm_pvpanic_remove" && s != "" { s = s " -" } END { print s }' $T.trace)
+echo "# the kernel device, from its last place at $old on: $seq"
 check "device_del pvpanic-pci: its address stops answering; device_add pvpanic-pci,kvm=on gets the kernel device" \
 	'[ $w = 0 ] && [ $u = 0 ] && [ $r = 0 ]' '[ -n "$old" ] && [ -n "$new" ]' \
-	'has "pvpanic-pci BAR0 $old reads 0x03" $T.console' '! has "unplugged: $old reads 0x03" $T.console' \
-	'has "kvm_pvpanic_place none 0x0 events 0x0: 0" $T.trace' \
+	'has "pvpanic-pci BAR0 $old reads 0x03" $T.console' 'has "unplugged: $old reads 0x00" $T.console' \
+	'[ "$seq" = "$old - $new" ]' \
 	'has "plugged again: BAR0 $new reads 0x03" $T.console' \
 	'has "kvm_pvpanic_exit .*events 0x1 space 2 addr $new" $T.trace' '! has "pvpanic_read\|pvpanic_write" $T.trace'
 
