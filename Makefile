@@ -26,6 +26,9 @@
 #   make check-qemu   ... as the VMM inside the test VM: a real Linux guest panics
 #   make check-libvirt  Debian's libvirt (unchanged, not installed: unpacked into
 #                     build/) drives that QEMU in the test VM: on_crash actions
+#   make check-dump   that QEMU in the test VM dumps a guest kernel with DWARF that panicked;
+#                     crash (built from Debian's source package) reads the core: bt, log,
+#                     kmem -i (not in CI: it builds crash and that kernel)
 #   make check-qemu-series  every prefix of qemu/patches builds (-Werror), QEMU checkpatch clean
 #
 # O=DIR puts all output in DIR instead of build/.
@@ -42,7 +45,7 @@ DEBUG_LIST ?= $(BUILD)/regression-debug.list
 .PHONY: all deps tree kernel selftests tools initramfs check run demo bench stress headers ppc \
 	kernel-debug initramfs-debug check-debug lint check-upstream-all clean check-ppc \
 	modules modules_install check-stock series check-series qemu check-qemu check-qemu-series \
-	check-libvirt
+	check-libvirt check-dump
 
 all: initramfs
 
@@ -170,3 +173,8 @@ check-libvirt: all qemu
 
 check-qemu-series: deps
 	@$(H)/check-qemu-series.sh
+
+# crash on the vmcore of a guest that panicked (docs/testing.md#make-check-dump).
+check-dump: all qemu
+	@$(H)/check-qemu.sh cpio >/dev/null
+	@$(H)/check-dump.sh

@@ -3,6 +3,7 @@
 # build-kernel.sh FLAVOUR: configure and build one kernel from $SRC.
 #   x86_64        tinyconfig + x86_64.config               -> bzImage + KVM modules
 #   x86_64-debug  tinyconfig + x86_64.config + debug       -> KASAN/lockdep/kmemleak
+#   x86_64-dwarf  tinyconfig + x86_64.config + DWARF, no KVM -> make check-dump's guest
 #   ppc64le       tinyconfig + ppc64le.config (cross)      -> vmlinux + KVM modules
 . "$(dirname "$0")/lib.sh"
 
@@ -11,6 +12,7 @@ cfg=$TOP/harness/config
 case $flavour in
 x86_64)		arch=x86; cross=; frags="$cfg/x86_64.config"; targets="bzImage modules" ;;
 x86_64-debug)	arch=x86; cross=; frags="$cfg/x86_64.config $cfg/x86_64-debug.config"; targets="bzImage modules" ;;
+x86_64-dwarf)	arch=x86; cross=; frags="$cfg/x86_64.config $cfg/x86_64-dwarf.config"; targets="bzImage modules" ;;
 ppc64le)	arch=powerpc; cross=powerpc64le-linux-gnu-; frags="$cfg/ppc64le.config"; targets="vmlinux modules" ;;
 *) die "unknown kernel flavour '$flavour'" ;;
 esac
