@@ -131,8 +131,8 @@ bt=$out/crash-bt.txt
 frames=$(sed -n 's/^ *#[0-9]* \[[0-9a-f]*\] \([A-Za-z0-9_.]*\) at .*/\1/p' "$bt" 2>/dev/null | tr '\n' ' ' || true)
 case " $frames" in
 *" panic "*"__handle_sysrq write_sysrq_trigger "*)
-	tap OK "bt of the panicking task: write_sysrq_trigger, __handle_sysrq, the sysrq crash path into panic()" ;;
-*)	tap FAIL "bt of the panicking task: write_sysrq_trigger, __handle_sysrq, the sysrq crash path into panic()" "$out/crash.log"
+	tap OK "bt of the panicking task: write_sysrq_trigger, __handle_sysrq, then panic() (sysrq_handle_crash tail-calls it: no frame)" ;;
+*)	tap FAIL "bt of the panicking task: write_sysrq_trigger, __handle_sysrq, then panic() (sysrq_handle_crash tail-calls it: no frame)" "$out/crash.log"
 	echo "# frames: ${frames:-none}" ;;
 esac
 sed 's/^/#   /' "$bt" 2>/dev/null || true

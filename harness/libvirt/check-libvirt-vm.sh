@@ -24,12 +24,12 @@ not_ok() {
 	done
 }
 check() {	# check DESCRIPTION CONDITION...: ok if every condition held
-	d=$1; shift
-	r=0
-	for c in "$@"; do
-		eval "$c" || { r=1; echo "# failed: $c"; }
+	_d=$1; shift
+	_r=0
+	for _c in "$@"; do
+		eval "$_c" || { _r=1; echo "# failed: $_c"; }
 	done
-	if [ $r = 0 ]; then ok "$d"; else not_ok "$d"; fi
+	if [ $_r = 0 ]; then ok "$_d"; else not_ok "$_d"; fi
 }
 has() { grep -q "$1" "$2" 2>/dev/null; }
 count() { grep -c "$1" "$2" 2>/dev/null; }
@@ -68,7 +68,7 @@ session() {
 	until=$1 after=$2
 	start=$(date +%s)
 	virsh -c "$URI" "define $D/$name.xml; start $name; \
-		event --domain $name --event lifecycle --loop --timeout 240; \
+		event --domain $name --event lifecycle --loop --timeout ${LV_TIMEOUT:-600}; \
 		domstate $name --reason; ${after:+$after; }undefine $name" > $D/$name.virsh 2>&1 &
 	vpid=$!
 	matched=1

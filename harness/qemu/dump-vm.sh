@@ -51,7 +51,7 @@ echo "VMCORE_MD5 $(md5sum < $core | cut -d' ' -f1)"
 # The test VM's NVMe disk (harness/check-dump.sh's QEMU_EXTRA).
 insmod /dump/nvme-core.ko && insmod /dump/nvme.ko || { echo "NVME_FAILED insmod"; exit 1; }
 i=0
-while [ ! -b /dev/nvme0n1 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+while [ ! -b /dev/nvme0n1 ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i + 1)); done
 [ -b /dev/nvme0n1 ] || { echo "NVME_FAILED no /dev/nvme0n1"; dmesg | tail -20 | sed 's/^/#   /'; exit 1; }
 disk=$(( $(cat /sys/block/nvme0n1/size) * 512 ))
 [ "$disk" -ge "$size" ] || { echo "NVME_FAILED disk of $disk bytes < $size"; exit 1; }
