@@ -119,27 +119,15 @@ fi
 info "test VM initramfs piece: virsh, the QEMU driver, libvirt_iohelper and their libraries"
 spec=$(mktemp)
 trap 'rm -f "$spec"' EXIT
-emitted=" "
-dirs() {	# "dir" lines for every parent of $1 not yet emitted
-	local d=$(dirname "$1") acc=
-	IFS=/ read -ra parts <<< "${d#/}"
-	for p in "${parts[@]}"; do
-		acc=$acc/$p
-		case $emitted in *" $acc "*) continue ;; esac
-		echo "dir $acc 0755 0 0" >> "$spec"
-		emitted="$emitted$acc "
-	done
-}
-add() { dirs "$2"; echo "file $2 $1 $3 0 0" >> "$spec"; }
 
 libdir=/usr/lib/x86_64-linux-gnu
 progs="/usr/bin/virsh $libdir/libvirt/connection-driver/libvirt_driver_qemu.so /usr/lib/libvirt/libvirt_iohelper"
 for f in $progs; do
 	[ -f "$root$f" ] || die "$root$f missing from the packages"
-	add "$root$f" "$f" 0755
+	spec_add "$root$f" "$f" 0755
 done
 for f in "$root"/usr/share/libvirt/cpu_map/*.xml; do
-	add "$f" "${f#"$root"}" 0644
+	spec_add "$f" "${f#"$root"}" 0644
 done
 
 # ldd resolves the packages' libraries in $root first; what the host has
@@ -157,7 +145,7 @@ nlibs=0
 for lib in $libs; do
 	guest=${lib#"$root"}
 	case $have in *" $guest "*) continue ;; esac
-	add "$(readlink -f "$lib")" "$guest" 0755
+	spec_add "$(readlink -f "$lib")" "$guest" 0755
 	have="$have$guest "
 	nlibs=$((nlibs + 1))
 done

@@ -26,18 +26,6 @@ make -s -C "$kout" M="$out/probe-mod" W=1 modules > "$out/probe-mod.log" 2>&1 ||
 
 spec=$(mktemp)
 trap 'rm -f "$spec"' EXIT
-emitted=" "
-dirs() {	# "dir" lines for every parent of $1 not yet emitted
-	local d=$(dirname "$1") acc=
-	IFS=/ read -ra parts <<< "${d#/}"
-	for p in "${parts[@]}"; do
-		acc=$acc/$p
-		case $emitted in *" $acc "*) continue ;; esac
-		echo "dir $acc 0755 0 0" >> "$spec"
-		emitted="$emitted$acc "
-	done
-}
-add() { dirs "$2"; echo "file $2 $1 $3 0 0" >> "$spec"; }
 
 # The guest's initramfs: busybox, its init, the probe loop, the pvpanic
 # modules with modules.alias (busybox depmod) so that modprobe MODALIAS works.
@@ -53,16 +41,16 @@ busybox depmod -b "$g" "$rel"
 mkdir -p "$g/lib/nvme"
 cp "$kout"/drivers/nvme/host/nvme-core.ko "$kout"/drivers/nvme/host/nvme.ko "$g/lib/nvme/"
 guest_cpio() {	# guest_cpio OUT [EXTRA-SPEC-LINES]
-	: > "$spec"; emitted=" "
-	for d in /dev /bin /sbin /proc /sys /tmp; do echo "dir $d 0755 0 0" >> "$spec"; emitted="$emitted$d "; done
+	: > "$spec"
+	for d in /dev /bin /sbin /proc /sys /tmp; do echo "dir $d 0755 0 0" >> "$spec"; done
 	echo "nod /dev/console 0600 0 0 c 5 1" >> "$spec"
-	add /bin/busybox /bin/busybox 0755
-	add "$TOP/harness/qemu/guest-init" /init 0755
-	add "$out/pvpanic-probe" /bin/pvpanic-probe 0755
-	add "$out/kexec-crash" /bin/kexec-crash 0755
-	for f in $(cd "$g" && find lib -type f); do add "$g/$f" "/$f" 0644; done
+	spec_add /bin/busybox /bin/busybox 0755
+	spec_add "$TOP/harness/qemu/guest-init" /init 0755
+	spec_add "$out/pvpanic-probe" /bin/pvpanic-probe 0755
+	spec_add "$out/kexec-crash" /bin/kexec-crash 0755
+	for f in $(cd "$g" && find lib -type f); do spec_add "$g/$f" "/$f" 0644; done
 	if [ -n "${2:-}" ]; then
-		while read -r from to; do add "$from" "$to" 0644; done <<< "$2"
+		while read -r from to; do spec_add "$from" "$to" 0644; done <<< "$2"
 	fi
 	"$gen" "$spec" > "$1"
 }
@@ -74,21 +62,21 @@ $out/crash-initrd.cpio /boot/crash-initrd.cpio"
 info "test VM initramfs piece: QEMU, its libraries and firmware, the guest"
 qemu=$BUILD/qemu-build/qemu-system-x86_64
 [ -x "$qemu" ] || die "$qemu missing (harness/build-qemu.sh)"
-: > "$spec"; emitted=" "
-add "$qemu" /usr/bin/qemu-system-x86_64 0755
+: > "$spec"
+spec_add "$qemu" /usr/bin/qemu-system-x86_64 0755
 for lib in $(ldd "$qemu" | awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }'); do
-	add "$(readlink -f "$lib")" "$lib" 0755
+	spec_add "$(readlink -f "$lib")" "$lib" 0755
 done
 fw=/usr/share/qemu-fw
-add /usr/share/seabios/bios-256k.bin $fw/bios-256k.bin 0644
-add "$(readlink -f /usr/share/qemu/qboot.rom)" $fw/qboot.rom 0644
+spec_add /usr/share/seabios/bios-256k.bin $fw/bios-256k.bin 0644
+spec_add "$(readlink -f /usr/share/qemu/qboot.rom)" $fw/qboot.rom 0644
 for f in linuxboot_dma.bin kvmvapic.bin multiboot_dma.bin pvh.bin; do
-	add "$(readlink -f /usr/share/qemu/$f)" $fw/$f 0644
+	spec_add "$(readlink -f /usr/share/qemu/$f)" $fw/$f 0644
 done
-add "$out/qmp-client" /usr/bin/qmp-client 0755
-add "$out/cap-shim.so" /usr/lib/cap-shim.so 0755
-add "$kout/arch/x86/boot/bzImage" /guest/bzImage 0644
-add "$out/guest-initrd.cpio" /guest/initrd.cpio 0644
+spec_add "$out/qmp-client" /usr/bin/qmp-client 0755
+spec_add "$out/cap-shim.so" /usr/lib/cap-shim.so 0755
+spec_add "$kout/arch/x86/boot/bzImage" /guest/bzImage 0644
+spec_add "$out/guest-initrd.cpio" /guest/initrd.cpio 0644
 "$gen" "$spec" > "$BUILD/initramfs-qemu.cpio.tmp"
 mv "$BUILD/initramfs-qemu.cpio.tmp" "$BUILD/initramfs-qemu.cpio"
 [ "${1:-}" = cpio ] && exit 0

@@ -87,3 +87,20 @@ BENIGN_LOG='Speculative Return Stack Overflow: WARNING: See '
 bad_log_lines() {	# bad_log_lines LOG: print what BAD_LOG matches (with context); succeed if any
 	grep -E -v "$BENIGN_LOG" "$1" 2>/dev/null | grep -E -A25 "$BAD_LOG" | head -150 | grep . || return 1
 }
+
+# gen_init_cpio spec lines, appended to the file $spec.  spec_add HOSTFILE
+# GUESTPATH MODE adds the file, after a "dir" line for each parent directory
+# that the spec does not have yet.
+spec_dirs() {	# spec_dirs GUESTPATH
+	local d acc= p
+	d=$(dirname "$1")
+	IFS=/ read -ra parts <<< "${d#/}"
+	for p in "${parts[@]}"; do
+		acc=$acc/$p
+		grep -qxF "dir $acc 0755 0 0" "$spec" || echo "dir $acc 0755 0 0" >> "$spec"
+	done
+}
+spec_add() {	# spec_add HOSTFILE GUESTPATH MODE
+	spec_dirs "$2"
+	echo "file $2 $1 $3 0 0" >> "$spec"
+}

@@ -13,18 +13,6 @@
 gen=$BUILD/kernel-x86_64/usr/gen_init_cpio
 [ -x "$gen" ] || die "$gen missing: build the kernel first"
 
-dirs() {	# emit "dir" lines for every parent of $1 not yet emitted
-	local d=$(dirname "$1") acc=
-	IFS=/ read -ra parts <<< "${d#/}"
-	for p in "${parts[@]}"; do
-		acc=$acc/$p
-		grep -qxF "dir $acc 0755 0 0" "$spec" || echo "dir $acc 0755 0 0" >> "$spec"
-	done
-}
-add() {		# add HOSTFILE GUESTPATH MODE
-	dirs "$2"
-	echo "file $2 $1 $3 0 0" >> "$spec"
-}
 
 kind=$1; shift
 spec=$(mktemp)
@@ -45,21 +33,21 @@ base)
 	dir /run 0755 0 0
 	dir /modules 0755 0 0
 	SPEC
-	add /bin/busybox /bin/busybox 0755
+	spec_add /bin/busybox /bin/busybox 0755
 	echo "slink /bin/sh busybox 0777 0 0" >> "$spec"
-	add "$TOP/harness/guest/init" /init 0755
+	spec_add "$TOP/harness/guest/init" /init 0755
 	if [ -n "${2:-}" ]; then
 		for m in irqbypass kvm kvm-amd; do
 			[ -f "$2/$m.ko" ] || die "$2/$m.ko missing"
-			add "$2/$m.ko" /modules/$m.ko 0644
+			spec_add "$2/$m.ko" /modules/$m.ko 0644
 		done
 	else
-		add "$kout/virt/lib/irqbypass.ko" /modules/irqbypass.ko 0644
-		add "$kout/arch/x86/kvm/kvm.ko" /modules/kvm.ko 0644
-		add "$kout/arch/x86/kvm/kvm-amd.ko" /modules/kvm-amd.ko 0644
+		spec_add "$kout/virt/lib/irqbypass.ko" /modules/irqbypass.ko 0644
+		spec_add "$kout/arch/x86/kvm/kvm.ko" /modules/kvm.ko 0644
+		spec_add "$kout/arch/x86/kvm/kvm-amd.ko" /modules/kvm-amd.ko 0644
 	fi
 	# Our tools/kvm/ programs, on every VM's PATH.
-	add "$BUILD/tools/kvm-events-monitor" /usr/bin/kvm-events-monitor 0755
+	spec_add "$BUILD/tools/kvm-events-monitor" /usr/bin/kvm-events-monitor 0755
 	;;
 tests)
 	list=$1 out=$2
@@ -68,12 +56,12 @@ tests)
 	trap 'rm -f "$spec" "$plist"' EXIT
 	project_tests > "$plist"
 	echo "dir /tests 0755 0 0" >> "$spec"
-	add "$plist" /tests/project.list 0644
-	add "$list" /tests/regression.list 0644
+	spec_add "$plist" /tests/project.list 0644
+	spec_add "$list" /tests/regression.list 0644
 	for t in $(awk '{print $1}' "$plist";
 		   grep -v -e '^#' -e '^[[:space:]]*$' "$list" | awk '{print $1}'); do
 		[ -x "$st/$t" ] || die "selftest $t was not built ($st/$t)"
-		add "$st/$t" "/tests/$t" 0755
+		spec_add "$st/$t" "/tests/$t" 0755
 	done
 	;;
 run)
@@ -84,11 +72,11 @@ run)
 	for a in "$@"; do
 		printf "'%s' " "$(printf '%s' "$a" | sed "s/'/'\\\\''/g")"
 	done > "$args"
-	add "$prog" /run/prog 0755
-	add "$args" /run/args 0644
+	spec_add "$prog" /run/prog 0755
+	spec_add "$args" /run/args 0644
 	# RUN_EXTRA: more host files the program needs, as /run/extra/NAME.
 	for f in ${RUN_EXTRA:-}; do
-		add "$f" "/run/extra/${f##*/}" 0755
+		spec_add "$f" "/run/extra/${f##*/}" 0755
 	done
 	;;
 *) die "usage: mkinitramfs.sh base|tests|run ..." ;;
