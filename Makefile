@@ -15,6 +15,12 @@
 #   make ppc          cross-built ppc64le kernel with KVM HV and PR modules
 #   make check-ppc    ... booted in pseries (KVM-PR) and powernv (KVM-HV) guests:
 #                     KUnit + the Book3S pvpanic selftest
+#   make arm64        cross-built arm64 kernel (KVM built in) + arm64 KVM selftests
+#   make check-arm64  ... booted at EL2 in qemu-system-aarch64 (VHE, nVHE): our
+#                     aarch64 pvpanic_test + the arm64 regression list; then our
+#                     QEMU built for aarch64 (make qemu-arm64) with a Linux guest
+#                     on virt + pvpanic-pci that really panics
+#   make qemu-arm64   Debian's QEMU with qemu/patches, cross-built for aarch64
 #   make check-debug  the check on a KASAN/lockdep/kmemleak kernel
 #   make lint         checkpatch --strict + sparse + W=1 on what we wrote
 #   make modules KVER=<release>   kvm/kvm-amd/kvm-intel.ko for a stock Debian 6.12 kernel
@@ -45,7 +51,7 @@ DEBUG_LIST ?= $(BUILD)/regression-debug.list
 .PHONY: all deps tree kernel selftests tools initramfs check run demo bench stress headers ppc \
 	kernel-debug initramfs-debug check-debug lint check-upstream-all clean check-ppc \
 	modules modules_install check-stock series check-series qemu check-qemu check-qemu-series \
-	check-libvirt check-dump
+	check-libvirt check-dump arm64 check-arm64 qemu-arm64
 
 all: initramfs
 
@@ -107,6 +113,16 @@ ppc: tree
 check-ppc: ppc
 	@$(H)/check-ppc.sh
 
+arm64: tree
+	@$(H)/build-kernel.sh arm64
+	@$(H)/build-selftests-arm64.sh
+
+qemu-arm64: deps
+	@$(H)/build-qemu-arm64.sh
+
+check-arm64: arm64 qemu-arm64
+	@$(H)/check-arm64.sh
+
 kernel-debug: tree
 	@$(H)/build-kernel.sh x86_64-debug
 
@@ -123,7 +139,7 @@ check-debug: initramfs-debug
 		$(H)/run-vm.sh check x86_64-debug $(DEBUG_LIST)
 	@$(MAKE) --no-print-directory stress
 
-lint: kernel ppc
+lint: kernel ppc arm64
 	@$(H)/lint.sh
 
 # Every upstream x86 KVM selftest, to re-measure the regression list (slow).

@@ -5,6 +5,7 @@
 #   x86_64-debug  tinyconfig + x86_64.config + debug       -> KASAN/lockdep/kmemleak
 #   x86_64-dwarf  tinyconfig + x86_64.config + DWARF, no KVM -> make check-dump's guest
 #   ppc64le       tinyconfig + ppc64le.config (cross)      -> vmlinux + KVM modules
+#   arm64         tinyconfig + arm64.config (cross)        -> Image, KVM built in
 . "$(dirname "$0")/lib.sh"
 
 flavour=$1
@@ -14,6 +15,7 @@ x86_64)		arch=x86; cross=; frags="$cfg/x86_64.config"; targets="bzImage modules"
 x86_64-debug)	arch=x86; cross=; frags="$cfg/x86_64.config $cfg/x86_64-debug.config"; targets="bzImage modules" ;;
 x86_64-dwarf)	arch=x86; cross=; frags="$cfg/x86_64.config $cfg/x86_64-dwarf.config"; targets="bzImage modules" ;;
 ppc64le)	arch=powerpc; cross=powerpc64le-linux-gnu-; frags="$cfg/ppc64le.config"; targets="vmlinux modules" ;;
+arm64)		arch=arm64; cross=aarch64-linux-gnu-; frags="$cfg/arm64.config"; targets="Image" ;;
 *) die "unknown kernel flavour '$flavour'" ;;
 esac
 

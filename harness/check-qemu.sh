@@ -74,6 +74,7 @@ for f in linuxboot_dma.bin kvmvapic.bin multiboot_dma.bin pvh.bin; do
 	spec_add "$(readlink -f /usr/share/qemu/$f)" $fw/$f 0644
 done
 spec_add "$out/qmp-client" /usr/bin/qmp-client 0755
+spec_add "$TOP/harness/qemu/vm-lib.sh" /usr/share/kvmtest/vm-lib.sh 0644
 spec_add "$out/cap-shim.so" /usr/lib/cap-shim.so 0755
 spec_add "$kout/arch/x86/boot/bzImage" /guest/bzImage 0644
 spec_add "$out/guest-initrd.cpio" /guest/initrd.cpio 0644

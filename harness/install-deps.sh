@@ -16,6 +16,7 @@ else
 	      cpio xz-utils kmod rsync ccache sparse dwarves python3 perl
 	      qemu-system-x86 qemu-system-ppc busybox-static
 	      gcc-powerpc64le-linux-gnu binutils-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
+	      qemu-system-arm gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
 	      libcap-dev libnl-3-dev libnl-genl-3-dev pkg-config
 	      dpkg-dev ninja-build meson libglib2.0-dev libpixman-1-dev zlib1g-dev libfdt-dev $*"
 fi

@@ -9,7 +9,8 @@
 #     (upstream's own, counted per file and text on the unpatched base, made
 #     by 'harness/lint.sh --baseline') fails;
 #  3. the same for the ppc64le KVM objects, cross-built with the 'make ppc'
-#     config, against harness/lint-baseline-ppc64le.txt;
+#     config, against harness/lint-baseline-ppc64le.txt, and for the arm64
+#     ones ('make arm64' config), against harness/lint-baseline-arm64.txt;
 #  4. the guest side (arch/x86/kernel/kvm.o, drivers/misc/pvpanic/) with W=1
 #     and sparse: no warning at all.
 . "$(dirname "$0")/lib.sh"
@@ -83,6 +84,10 @@ kvm_w1 x86_64 "$BUILD/kernel-x86_64" "$TOP/harness/lint-baseline.txt" \
 kvm_w1 ppc64le "$BUILD/kernel-ppc64le" "$TOP/harness/lint-baseline-ppc64le.txt" \
 	ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu- \
 	CC="${HOSTCC_WRAP}powerpc64le-linux-gnu-gcc" HOSTCC="${HOSTCC_WRAP}gcc" -- arch/powerpc/kvm
+# arch/arm64/kvm (virt/kvm through it, KVM built in), with the 'make arm64' config.
+kvm_w1 arm64 "$BUILD/kernel-arm64" "$TOP/harness/lint-baseline-arm64.txt" \
+	ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
+	CC="${HOSTCC_WRAP}aarch64-linux-gnu-gcc" HOSTCC="${HOSTCC_WRAP}gcc" -- arch/arm64/kvm
 $baseline && exit 0
 
 # The guest side of the series (patches/0015-0016) has no upstream warning

@@ -36,6 +36,7 @@ base)
 	spec_add /bin/busybox /bin/busybox 0755
 	echo "slink /bin/sh busybox 0777 0 0" >> "$spec"
 	spec_add "$TOP/harness/guest/init" /init 0755
+	spec_add "$TOP/harness/guest/tap.sh" /lib/tap.sh 0644
 	if [ -n "${2:-}" ]; then
 		for m in irqbypass kvm kvm-amd; do
 			[ -f "$2/$m.ko" ] || die "$2/$m.ko missing"

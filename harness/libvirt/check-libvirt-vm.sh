@@ -12,41 +12,15 @@ X=/run/extra			# the domain templates and qemu.conf (RUN_EXTRA)
 D=/tmp/lv			# consoles, traces, virsh output, dumps
 R=$D/root			# the embedded driver's root: etc/, run/, lib/, log/
 URI="qemu:///embed?root=$R"
-n=0 pass=0 fail=0 skip=0
-
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n $1"; }
-not_ok() {
-	n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n $1"
-	for f in $D/$name.virsh $R/log/qemu/$name.log $D/$name.console $D/$name.trace; do
-		[ -s "$f" ] || continue
-		echo "# --- $f:"
-		tail -n 25 "$f" | cut -c1-200 | sed 's/^/#   /'
-	done
-}
-check() {	# check DESCRIPTION CONDITION...: ok if every condition held
-	_d=$1; shift
-	_r=0
-	for _c in "$@"; do
-		eval "$_c" || { _r=1; echo "# failed: $_c"; }
-	done
-	if [ $_r = 0 ]; then ok "$_d"; else not_ok "$_d"; fi
-}
-has() { grep -q "$1" "$2" 2>/dev/null; }
-count() { grep -c "$1" "$2" 2>/dev/null; }
-# The guest's own log up to the panic it was asked for (after it the Oops and
-# the panic are the point): no warning, BUG, Oops, stall or XSAVE complaint.
-guest_clean() {
-	! sed '/^guest: panic/q' $D/$name.console | grep -E -q \
-		'WARNING:|BUG:|Oops|Call Trace|rcu_.*stall|XSAVE consistency problem'
-}
+DIAG_FILES='$D/$name.virsh $R/log/qemu/$name.log $D/$name.console $D/$name.trace'
+CONSOLE='$D/$name.console'
+. /usr/share/kvmtest/vm-lib.sh
 # Nothing but the kernel device answered: its exit, and QEMU's userspace
 # pvpanic register never read or written.
 kernel_only() {	# kernel_only EVENTS SPACE: kvm_pvpanic_exit with these, no pvpanic_read/write
 	has "kvm_pvpanic_exit .*events $1 space $2" $D/$name.trace &&
 		! grep -q 'pvpanic_read\|pvpanic_write' $D/$name.trace
 }
-# The VM's pvpanic_events stat (KVM's debugfs; the VM must be alive).
-stat_events() { cat /sys/kernel/debug/kvm/*-*/pvpanic_events 2>/dev/null | head -1; }
 
 # domain TEMPLATE NAME MEM-MiB ON_CRASH KERNEL-CMDLINE: $D/NAME.xml
 domain() {

@@ -1,0 +1,13 @@
+# SPDX-License-Identifier: GPL-2.0
+# The devices of our arm64 QEMU (configure --without-default-devices
+# --with-devices-aarch64=kvm-pvpanic): the virt board (its PCIe host
+# bridge, PL011 console, GIC with KVM's in-kernel GICs, fw_cfg come with
+# it) and pvpanic-pci, the one pvpanic device an arm64 guest can have.
+CONFIG_ARM_VIRT=y
+CONFIG_PVPANIC_PCI=y
+# As on x86 (devices.mak), what the ioeventfd scenarios move the
+# pvpanic-pci BAR onto: virtio-pci doorbells and nvme's shadow doorbells.
+CONFIG_VIRTIO_PCI=y
+CONFIG_VIRTIO_RNG=y
+CONFIG_VIRTIO_SERIAL=y
+CONFIG_NVME_PCI=y
