@@ -48,23 +48,29 @@ if [ "$(cat "$SYSROOT/.done" 2>/dev/null)" != "$ssum" ]; then
 	echo "$ssum" > "$SYSROOT/.done"
 fi
 
+# ninja re-runs meson, which asks pkg-config again.
+export CCACHE_BASEDIR="$BUILD" PKG_CONFIG="$SYSROOT/pkg-config"
+
 # configure finds a device configuration by name in the source tree only.
-cp "$TOP/harness/qemu/devices-arm64.mak" "$QSRC/configs/devices/aarch64-softmmu/kvm-pvpanic.mak"
-sum=$( { cat "$TOP/harness/qemu/devices-arm64.mak"; echo "$0 v2 $ssum"; } | sha256sum | cut -c1-16)
+# Copied only when it changed: a newer one makes ninja re-run meson.
+mak=$QSRC/configs/devices/aarch64-softmmu/kvm-pvpanic.mak
+cmp -s "$TOP/harness/qemu/devices-arm64.mak" "$mak" || cp "$TOP/harness/qemu/devices-arm64.mak" "$mak"
+sum=$( { cat "$TOP/harness/qemu/devices-arm64.mak"; echo "$0 v4 $ssum"; } | sha256sum | cut -c1-16)
 if [ "$(cat "$QOUT/.configured" 2>/dev/null)" != "$sum" ]; then
 	rm -rf "$QOUT"
 	mkdir -p "$QOUT"
 	info "configuring QEMU for aarch64 ($QOUT)"
-	libs="$SYSROOT/usr/lib/$T:$SYSROOT/lib/$T"
-	# -I/-L for libfdt, which meson finds without pkg-config; -rpath-link
-	# for the libraries those libraries link (libpcre2-8 for glib).  TCG
-	# stays in: QEMU 7.2's target/arm and hw/arm/virt.c do not compile
-	# without it (upstream allows that from 8.1); KVM is what -accel kvm
-	# picks at run time.
-	(cd "$QOUT" && CCACHE_BASEDIR="$BUILD" PKG_CONFIG="$SYSROOT/pkg-config" "$QSRC/configure" \
-		--cross-prefix=$T- --cc="${HOSTCC_WRAP}$T-gcc" --host-cc="${HOSTCC_WRAP}cc" \
-		--extra-cflags="-I$SYSROOT/usr/include" \
-		--extra-ldflags="-L$SYSROOT/usr/lib/$T -L$SYSROOT/lib/$T -Wl,-rpath-link,$libs" \
+	# --sysroot in the compiler's own command: its search paths then have
+	# the sysroot's (libfdt has no .pc file), and meson, seeing them as
+	# the compiler's, links no RUNPATH to them.  libc stays the cross
+	# toolchain's.  -rpath-link: for the libraries glib links (pcre2).
+	# TCG stays in: QEMU 7.2's target/arm and hw/arm/virt.c do not
+	# compile without it (upstream allows that from 8.1); -accel kvm
+	# picks KVM.
+	(cd "$QOUT" && "$QSRC/configure" \
+		--cross-prefix=$T- --cc="${HOSTCC_WRAP}$T-gcc --sysroot=$SYSROOT" \
+		--host-cc="${HOSTCC_WRAP}cc" \
+		--extra-ldflags="-Wl,-rpath-link,$SYSROOT/usr/lib/$T:$SYSROOT/lib/$T" \
 		--target-list=aarch64-softmmu --enable-kvm --enable-tcg \
 		--without-default-features --without-default-devices \
 		--with-devices-aarch64=kvm-pvpanic \
@@ -75,9 +81,12 @@ if [ "$(cat "$QOUT/.configured" 2>/dev/null)" != "$sum" ]; then
 	echo "$sum" > "$QOUT/.configured"
 fi
 info "building QEMU for aarch64"
-CCACHE_BASEDIR="$BUILD" ninja -C "$QOUT" -j "$JOBS" qemu-system-aarch64 > "$QOUT/build.log" 2>&1 ||
+ninja -C "$QOUT" -j "$JOBS" qemu-system-aarch64 > "$QOUT/build.log" 2>&1 ||
 	{ grep -E -B2 -A8 'error|FAILED' "$QOUT/build.log" | head -80 >&2; die "QEMU build failed ($QOUT/build.log)"; }
 qemu=$QOUT/qemu-system-aarch64
+# A RUNPATH would send the guest's loader to this machine's sysroot first.
+! $T-readelf -d "$qemu" | grep -qE '\((RUNPATH|RPATH)\)' ||
+	die "$qemu has a RUNPATH (meson did not take the sysroot for the compiler's)"
 
 # The runtime closure, from the binary's DT_NEEDED entries down.  It is
 # rebuilt every time: a few files, well under a second.

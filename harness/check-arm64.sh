@@ -12,7 +12,8 @@
 #          VMM in the test VM, a Linux guest on virt with pvpanic-pci that
 #          really panics (harness/qemu/check-arm64-vm.sh)
 # Output: TAP, then "N passed, N failed, N skipped".  MODES= picks a subset
-# (default: vhe nvhe qemu), LIST= another list of upstream tests.
+# (default: vhe nvhe qemu), LIST= another list of upstream tests,
+# KERNEL_IMAGE= another host kernel (the guest of the qemu boot stays ours).
 . "$(dirname "$0")/lib.sh"
 
 kout=$BUILD/kernel-arm64
@@ -24,6 +25,7 @@ MODES=${MODES:-vhe nvhe qemu}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-1500}
 TEST_TIMEOUT=${TEST_TIMEOUT:-240}
 [ -f "$kout/arch/arm64/boot/Image" ] || die "no arm64 kernel: run 'make arm64'"
+image=${KERNEL_IMAGE:-$kout/arch/arm64/boot/Image}
 [ -x "$gen" ] || die "$gen missing: build the arm64 kernel first"
 mkdir -p "$out"
 
@@ -104,7 +106,7 @@ for mode in $MODES; do
 	timeout -k 10 "$BOOT_TIMEOUT" qemu-system-aarch64 -accel tcg \
 		-M virt,virtualization=on,gic-version=3 -cpu max,pauth-impdef=on \
 		-smp 2 -m 2G -nodefaults -display none -no-reboot \
-		-serial file:"$log.raw" -kernel "$kout/arch/arm64/boot/Image" \
+		-serial file:"$log.raw" -kernel "$image" \
 		-initrd "$initrd" \
 		-append "console=ttyAMA0 panic=-1 $append kvmtest_timeout=$TEST_TIMEOUT" \
 		< /dev/null > "$out/$mode.qemu" 2>&1 || rc=$?

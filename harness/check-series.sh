@@ -11,8 +11,11 @@
 #  - ppc64le (the 'make ppc' config: KVM-HV and KVM-PR as modules): the same
 #    when it touches kernel code outside arch/x86, against
 #    harness/lint-baseline-ppc64le.txt;
-#  - the x86_64 KVM selftests (static) and tools/kvm/kvm_events, when it
-#    touches tools/ or a uapi header.
+#  - arm64 (the 'make arm64' config: KVM built in, no modules): vmlinux and
+#    arch/arm64/kvm with W=1 and sparse, when it touches kernel code outside
+#    arch/x86 and arch/powerpc, against harness/lint-baseline-arm64.txt;
+#  - the x86_64 and arm64 KVM selftests (static) and tools/kvm/kvm_events,
+#    when it touches tools/ or a uapi header.
 # At the end of the series, also arch/x86/kvm without CONFIG_NET (no event
 # feed) and arch/powerpc/kvm with KVM_BOOK3S_64 but neither HV nor PR
 # (KVM_PVPANIC=n), and checkpatch --strict on every generated patch.
@@ -32,6 +35,7 @@ log=$top/log
 mkdir -p "$log"
 [ -f "$BUILD/kernel-x86_64/.config" ] || die "no x86_64 kernel config: run 'make' first"
 [ -f "$BUILD/kernel-ppc64le/.config" ] || die "no ppc64le kernel config: run 'make ppc' first"
+[ -f "$BUILD/kernel-arm64/.config" ] || die "no arm64 kernel config: run 'make arm64' first"
 
 mkdir -p "$top/tools"
 if [ ! -d "$wt" ]; then
@@ -42,6 +46,8 @@ fi
 x86=(ARCH=x86 CC="${HOSTCC_WRAP}gcc" HOSTCC="${HOSTCC_WRAP}gcc")
 ppc=(ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu-
      CC="${HOSTCC_WRAP}powerpc64le-linux-gnu-gcc" HOSTCC="${HOSTCC_WRAP}gcc")
+a64=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+     CC="${HOSTCC_WRAP}aarch64-linux-gnu-gcc" HOSTCC="${HOSTCC_WRAP}gcc")
 
 # kconf NAME CONFIG ARGS...: output directory NAME with that .config
 kconf() {
@@ -78,11 +84,12 @@ ok() { tap OK "$1"; }
 nok() { tap FAIL "$1" "$2"; }
 
 # arch_build NAME BASELINE KVM-DIR ARGS...: prefix $k ($subj) on one arch:
-# vmlinux and modules, then the KVM directory with W=1 and sparse.
+# vmlinux and modules (vmlinux alone with TARGETS=vmlinux), then the KVM
+# directory with W=1 and sparse.
 arch_build() {
 	local name=$1 base=$2 dir=$3
 	shift 3
-	if kbuild "kernel-$name" "$log/$k-$name.log" "$@" vmlinux modules; then
+	if kbuild "kernel-$name" "$log/$k-$name.log" "$@" ${TARGETS:-vmlinux modules}; then
 		ok "$k/$total $name builds: $subj"
 	else
 		grep -E -B2 -A4 'error' "$log/$k-$name.log" | tail -40 > "$log/$k-$name.err"
@@ -101,6 +108,8 @@ kconf kernel-x86_64 "$BUILD/kernel-x86_64/.config" "${x86[@]}"
 kconf lint-x86_64 "$BUILD/kernel-x86_64/.config" "${x86[@]}"
 kconf kernel-ppc64le "$BUILD/kernel-ppc64le/.config" "${ppc[@]}"
 kconf lint-ppc64le "$BUILD/kernel-ppc64le/.config" "${ppc[@]}"
+kconf kernel-arm64 "$BUILD/kernel-arm64/.config" "${a64[@]}"
+kconf lint-arm64 "$BUILD/kernel-arm64/.config" "${a64[@]}"
 start=$(date +%s)
 k=0
 for c in $commits; do
@@ -110,6 +119,7 @@ for c in $commits; do
 	changed=$(git -C "$repo" diff --name-only "$c~1" "$c")
 	kernel_x86=$(echo "$changed" | grep -v -E '^(Documentation|tools|arch/powerpc)/' || true)
 	kernel_ppc=$(echo "$changed" | grep -v -E '^(Documentation|tools|arch/x86)/' || true)
+	kernel_a64=$(echo "$changed" | grep -v -E '^(Documentation|tools|arch/x86|arch/powerpc)/' || true)
 	user=$(echo "$changed" | grep -E '^(tools/|include/uapi/|arch/x86/include/uapi/)' || true)
 	what=
 	if [ -n "$kernel_x86" ] || [ $k = 1 ]; then
@@ -119,6 +129,10 @@ for c in $commits; do
 	if [ -n "$kernel_ppc" ] || [ $k = 1 ]; then
 		what+=" ppc64le"
 		arch_build ppc64le "$TOP/harness/lint-baseline-ppc64le.txt" arch/powerpc/kvm "${ppc[@]}"
+	fi
+	if [ -n "$kernel_a64" ] || [ $k = 1 ]; then
+		what+=" arm64"
+		TARGETS=vmlinux arch_build arm64 "$TOP/harness/lint-baseline-arm64.txt" arch/arm64/kvm "${a64[@]}"
 	fi
 	if [ -n "$user" ]; then
 		what+=" selftests"
@@ -132,6 +146,20 @@ for c in $commits; do
 		else
 			grep -E -B2 -A4 'error' "$log/$k-selftests.log" "$log/$k-headers.log" | tail -40 > "$log/$k-selftests.err"
 			nok "$k/$total KVM selftests build: $subj" "$log/$k-selftests.err"
+		fi
+		usr64=$top/usr-arm64
+		if make -C "$wt" O="$top/kernel-arm64" "${a64[@]}" INSTALL_HDR_PATH="$usr64" \
+				headers_install > "$log/$k-headers-arm64.log" 2>&1 &&
+		   make -C "$wt/tools/testing/selftests/kvm" -j"$JOBS" ARCH=arm64 \
+				CROSS_COMPILE=aarch64-linux-gnu- OUTPUT="$top/selftests-arm64" \
+				INSTALL_HDR_PATH="$usr64" KHDR_INCLUDES="-isystem $usr64/include" \
+				CC="${HOSTCC_WRAP}aarch64-linux-gnu-gcc" EXTRA_CFLAGS=-static \
+				> "$log/$k-selftests-arm64.log" 2>&1; then
+			ok "$k/$total arm64 KVM selftests build: $subj"
+		else
+			grep -E -B2 -A4 'error' "$log/$k-selftests-arm64.log" "$log/$k-headers-arm64.log" |
+				tail -40 > "$log/$k-selftests-arm64.err"
+			nok "$k/$total arm64 KVM selftests build: $subj" "$log/$k-selftests-arm64.err"
 		fi
 		if [ -f "$wt/tools/kvm/kvm_events/Makefile" ]; then
 			if make -C "$wt/tools/kvm/kvm_events" OUTPUT="$top/tools/" \

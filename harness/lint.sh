@@ -90,7 +90,7 @@ kvm_w1 arm64 "$BUILD/kernel-arm64" "$TOP/harness/lint-baseline-arm64.txt" \
 	CC="${HOSTCC_WRAP}aarch64-linux-gnu-gcc" HOSTCC="${HOSTCC_WRAP}gcc" -- arch/arm64/kvm
 $baseline && exit 0
 
-# The guest side of the series (patches/0015-0016) has no upstream warning
+# The guest side of the series (patches/0017-0018) has no upstream warning
 # to carry: any W=1 or sparse warning there fails.
 info "W=1 + sparse on the guest side (drivers/misc/pvpanic/)"
 glog=$BUILD/lint-x86_64/guest.log

@@ -5,6 +5,9 @@
 # it) and pvpanic-pci, the one pvpanic device an arm64 guest can have.
 CONFIG_ARM_VIRT=y
 CONFIG_PVPANIC_PCI=y
+# QEMU 7.2's arm TCG code calls the v7M NVIC and semihosting; Kconfig adds
+# them by a default, which --without-default-devices turns off.
+CONFIG_ARM_V7M=y
 # As on x86 (devices.mak), what the ioeventfd scenarios move the
 # pvpanic-pci BAR onto: virtio-pci doorbells and nvme's shadow doorbells.
 CONFIG_VIRTIO_PCI=y
