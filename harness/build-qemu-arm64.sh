@@ -1,11 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Cross-build Debian's QEMU with our series (qemu/patches) for an aarch64
-# host: aarch64 system emulation, KVM (and TCG, which 7.2 cannot leave
-# out on arm), the devices in
-# harness/qemu/devices-arm64.mak.  The binary runs inside the arm64 test VM
-# as the VMM, so $BUILD/qemu-arm64-root gets it with every shared library
-# it loads, laid out as the guest's filesystem (regular files only).
+# host: aarch64 system emulation for KVM (TCG stays in: 7.2 cannot leave it
+# out on arm), the devices in harness/qemu/devices-arm64.mak.  The binary
+# runs inside the arm64 test VM as the VMM: $BUILD/qemu-arm64-root has it
+# with every shared library it loads, laid out as the guest's filesystem
+# (regular files only, ready for spec_add).
 . "$(dirname "$0")/lib.sh"
 
 QSRC=$BUILD/qemu-src
@@ -55,7 +55,7 @@ export CCACHE_BASEDIR="$BUILD" PKG_CONFIG="$SYSROOT/pkg-config"
 # Copied only when it changed: a newer one makes ninja re-run meson.
 mak=$QSRC/configs/devices/aarch64-softmmu/kvm-pvpanic.mak
 cmp -s "$TOP/harness/qemu/devices-arm64.mak" "$mak" || cp "$TOP/harness/qemu/devices-arm64.mak" "$mak"
-sum=$( { cat "$TOP/harness/qemu/devices-arm64.mak"; echo "$0 v4 $ssum"; } | sha256sum | cut -c1-16)
+sum=$( { cat "$TOP/harness/qemu/devices-arm64.mak"; echo "build-qemu-arm64 v4 $ssum"; } | sha256sum | cut -c1-16)
 if [ "$(cat "$QOUT/.configured" 2>/dev/null)" != "$sum" ]; then
 	rm -rf "$QOUT"
 	mkdir -p "$QOUT"
