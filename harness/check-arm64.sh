@@ -51,7 +51,7 @@ base() {	# base: busybox, /init and its TAP library
 base
 spec_add "$TOP/harness/guest/arm64-init" /init 0755
 spec_add "$TOP/harness/guest/tap.sh" /lib/tap.sh 0644
-echo "aarch64/pvpanic_test" > "$plist"
+project_tests arm64 > "$plist"
 spec_add "$plist" /tests/project.list 0644
 spec_add "$LIST" /tests/regression.list 0644
 for t in $(cat "$plist"; grep -v -e '^#' -e '^[[:space:]]*$' "$LIST" | awk '{print $1}'); do

@@ -53,9 +53,12 @@ without_new_files() {
 
 # The selftests we wrote: every *_test.c of ours in the KVM selftests tree,
 # as paths relative to tools/testing/selftests/kvm without .c.  The powerpc
-# ones are make check-ppc's.
+# ones are make check-ppc's; the aarch64 ones make check-arm64's, which
+# asks for them with project_tests arm64.
 project_tests() {
-	our_files | sed -n 's#^tools/testing/selftests/kvm/\(.*_test\)\.c$#\1#p' | grep -v '^powerpc/' | sort |
+	local sel='-v -e ^powerpc/ -e ^aarch64/'
+	[ "${1:-}" = arm64 ] && sel='-e ^aarch64/'
+	our_files | sed -n 's#^tools/testing/selftests/kvm/\(.*_test\)\.c$#\1#p' | grep $sel | sort |
 		awk 'NR == FNR { if ($1 !~ /^#/ && NF) { t = $1; $1 = ""; a[t] = $0 } next }
 		     { print $1 a[$1] }' "$TOP/harness/project-test-args" -
 }
