@@ -54,7 +54,7 @@ spec_add "$TOP/harness/guest/tap.sh" /lib/tap.sh 0644
 project_tests arm64 > "$plist"
 spec_add "$plist" /tests/project.list 0644
 spec_add "$LIST" /tests/regression.list 0644
-for t in $(cat "$plist"; grep -v -e '^#' -e '^[[:space:]]*$' "$LIST" | awk '{print $1}'); do
+for t in $(awk '{print $1}' "$plist"; grep -v -e '^#' -e '^[[:space:]]*$' "$LIST" | awk '{print $1}'); do
 	[ -x "$st/$t" ] || die "arm64 selftest $t was not built ($st/$t)"
 	spec_add "$st/$t" "/tests/$t" 0755
 done
@@ -93,10 +93,12 @@ fi
 n=0 pass=0 fail=0 skip=0
 echo "TAP version 13"
 for mode in $MODES; do
+	# kvm: the message KVM's init must print in that mode.
 	case $mode in
-	vhe)	append="kvmtest_mode=check"; initrd=$out/initramfs.cpio ;;
-	nvhe)	append="kvm-arm.mode=nvhe kvmtest_mode=check"; initrd=$out/initramfs.cpio ;;
-	qemu)	append="kvmtest_mode=qemu"; initrd=$out/initramfs-qemu.cpio ;;
+	vhe)	append="kvmtest_mode=check"; initrd=$out/initramfs.cpio; kvm="VHE mode" ;;
+	nvhe)	append="kvm-arm.mode=nvhe kvmtest_mode=check"; initrd=$out/initramfs.cpio
+		kvm="Hyp nVHE mode" ;;
+	qemu)	append="kvmtest_mode=qemu"; initrd=$out/initramfs-qemu.cpio; kvm="VHE mode" ;;
 	*)	die "unknown mode '$mode' (vhe, nvhe, qemu)" ;;
 	esac
 	log=$out/$mode.log
@@ -114,6 +116,12 @@ for mode in $MODES; do
 	echo "# $mode: qemu exit $rc after $((SECONDS - t0)) s, $(grep -m1 '^# kvm:' "$log" | cut -c3-)"
 	[ "$rc" = 124 ] && echo "# $mode: still running after ${BOOT_TIMEOUT}s, killed (BOOT_TIMEOUT=)"
 
+	if grep -q "^# kvm: kvm \[[0-9]*\]: $kvm initialized successfully" "$log"; then
+		tap OK "$mode: KVM initialized in $kvm"
+	else
+		grep -m1 '^# kvm:' "$log" > "$out/$mode.kvm" || echo "no KVM line" > "$out/$mode.kvm"
+		tap FAIL "$mode: KVM initialized in $kvm" "$out/$mode.kvm"
+	fi
 	# The guest's TAP, renumbered into ours, with its diagnostics.
 	ran=0
 	while IFS= read -r line; do

@@ -16,6 +16,7 @@ GUEST_CONSOLE=console=ttyAMA0
 
 echo "TAP version 13"
 echo "# $($Q --version | head -1), kernel $(uname -r)"
+echo "# planned 3"	# the scenarios below
 
 # 1. virt + pvpanic-pci: the guest's driver probes the register and
 # reports its panic; QEMU pauses the guest (GUEST_PANICKED).

@@ -792,11 +792,10 @@ TEST_F(pvpanic, event_once_then_immediate_exit)
 
 /*
  * Userspace single-steps the guest through its store.  KVM emulates the
- * store, moves the PC past it and returns the event: it is the first exit
- * after the store.  The step itself does not stop on an instruction that
- * KVM emulated (kvm_arm_setup_debug() starts a new step at the next
- * entry), so the next KVM_RUN executes one more instruction and returns
- * KVM_EXIT_DEBUG after it.
+ * store, which completes the step, and the event is the first exit after
+ * it, with the PC past the store.  The step exception is then taken at the
+ * next entry: KVM_EXIT_DEBUG at that same PC, the instruction after the
+ * store not executed yet.
  */
 TEST_F(pvpanic, event_before_single_step_exit)
 {
@@ -823,7 +822,7 @@ TEST_F(pvpanic, event_before_single_step_exit)
 
 	vcpu_run(vcpu);
 	TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_DEBUG);
-	TEST_ASSERT_EQ(vcpu_pc(vcpu), pc + 4);
+	TEST_ASSERT_EQ(vcpu_pc(vcpu), pc);
 
 	debug.control = 0;
 	vcpu_guest_debug_set(vcpu, &debug);
@@ -866,10 +865,12 @@ static int tracepoint_id(const char *event)
 /*
  * A signal that becomes pending while KVM handles the guest's store: a
  * perf event with sigtrap on the kvm:kvm_pvpanic tracepoint, which the
- * device's write fires, queues a SIGTRAP for this thread as task work,
- * run by xfer_to_guest_mode_handle_work() on the way back to the guest.
- * The event must still be that KVM_RUN's return (0), and the signal the
- * next one's (-EINTR); the signal stays pending for userspace.
+ * device's write fires, queues a SIGTRAP for this thread as task work.
+ * Run by xfer_to_guest_mode_handle_work() before the next entry, it would
+ * make that KVM_RUN return -EINTR with the event pending; the event must
+ * come first (0), the task work then runs on the way back to userspace,
+ * and the next KVM_RUN returns -EINTR.  The signal stays pending for
+ * userspace.
  */
 TEST_F(pvpanic, event_ahead_of_signal)
 {
