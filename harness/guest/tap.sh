@@ -6,6 +6,10 @@
 # A failed test's last words as TAP diagnostics: bounded, one "# " per line,
 # newline-terminated even when the test's output was not.
 diag() {
+	# Which cases of a kselftest harness test failed, and where, first:
+	# the tail below may not reach back to them.
+	grep -E '^not ok |Test terminated by timeout|Test Assertion Failure|\.c:[0-9]+: ' "$1" |
+		head -n 20 | awk '{ print "# failed case: " substr($0, 1, 300) }'
 	tail -c 8000 "$1" | tail -n 40 | awk '{ print "# " substr($0, 1, 300) }'
 }
 
@@ -25,11 +29,12 @@ run_one() {
 run_list() {
 	# $1: list file; tests are numbered on from $n.  Lines: "name [args...]".
 	# $2 = retry: a failed test runs once more, and passes if that run does.
-	# Only for the upstream list: nested SVM under TCG fails a few of those
-	# tests about once in a hundred runs, in the guest, with no kernel
+	# Only for the upstream lists: nested SVM under TCG fails a few of the
+	# x86 tests about once in a hundred runs, in the guest, with no kernel
 	# message (e.g. state_test: #UD on a VEX instruction right after
 	# XSETBV).  The first failure is still printed.  Our own tests never
-	# get a second run.
+	# get a second run.  A test that passes with some of its cases skipped
+	# (kselftest counts a skip as a pass) says which, as diagnostics.
 	[ -f "$1" ] || return 0
 	while read -r t args; do
 		case $t in ''|'#'*) continue ;; esac
@@ -44,7 +49,8 @@ run_list() {
 			note=" (passed on the second run; the first exited $first)"
 		fi
 		case $rc in
-		0)	echo "ok $n $t # ${secs}s$note" ;;
+		0)	echo "ok $n $t # ${secs}s$note"
+			grep -E '^ok [0-9]+ .*# SKIP' /tmp/out | cut -c1-200 | sed 's/^/# case skipped: /' ;;
 		4)	echo "ok $n $t # SKIP $(grep -m1 -o -i -E '(skip|requirement)[^#]*' /tmp/out | sed 's/^SKIP - //' | cut -c1-120)" ;;
 		137)	echo "not ok $n $t # TIMEOUT after ${secs}s"; diag /tmp/out ;;
 		*)	echo "not ok $n $t # exit $rc after ${secs}s"; diag /tmp/out ;;
