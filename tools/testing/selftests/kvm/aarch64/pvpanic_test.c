@@ -223,11 +223,6 @@ static void assert_no_device_at(struct kvm_vcpu *vcpu, uint64_t addr)
 	access_in_user(vcpu, OP_WRITE, 1, addr, PVPANIC_PANICKED);
 }
 
-static uint64_t pvpanic_stat(struct kvm_vm *vm)
-{
-	return vm_get_stat(vm, "pvpanic_events");
-}
-
 static struct kvm_vm *create_vm(struct kvm_vcpu **vcpu)
 {
 	struct kvm_vm *vm = vm_create_with_one_vcpu(vcpu, guest_code);
@@ -508,26 +503,6 @@ TEST_F(pvpanic, invalid_args)
 	assert_no_device_at(vcpu, MMIO_GPA + 8);
 }
 
-static void expect_eexist(int r, const char *what)
-{
-	TEST_ASSERT(r == -1 && errno == EEXIST, "%s: %d errno %d, want EEXIST",
-		    what, r, errno);
-}
-
-static int __ioeventfd(struct kvm_vm *vm, uint64_t addr, uint32_t len,
-		       uint32_t flags, int fd, bool assign)
-{
-	struct kvm_ioeventfd ioev = {
-		.datamatch = PVPANIC_PANICKED,
-		.addr = addr,
-		.len = len,
-		.fd = fd,
-		.flags = flags | (assign ? 0 : KVM_IOEVENTFD_FLAG_DEASSIGN),
-	};
-
-	return __vm_ioctl(vm, KVM_IOEVENTFD, &ioev);
-}
-
 /* ioeventfds whose range covers the device's byte. */
 static const struct { int off; uint32_t len; } covering[] = {
 	{ 0, 0 }, { 0, 1 }, { 0, 2 }, { 0, 4 }, { 0, 8 }, { -1, 2 }, { -3, 4 }, { -7, 8 },
@@ -579,14 +554,6 @@ TEST_F(pvpanic, eexist_ioeventfd)
 	close(fd);
 }
 
-static int __coalesced(struct kvm_vm *vm, uint64_t addr, uint32_t size, bool assign)
-{
-	struct kvm_coalesced_mmio_zone zone = { .addr = addr, .size = size };
-
-	return __vm_ioctl(vm, assign ? KVM_REGISTER_COALESCED_MMIO :
-			  KVM_UNREGISTER_COALESCED_MMIO, &zone);
-}
-
 TEST_F(pvpanic, eexist_coalesced)
 {
 	const uint64_t addr = MMIO_GPA + 0x10, parked = MMIO_GPA + 0x100;
@@ -596,19 +563,19 @@ TEST_F(pvpanic, eexist_coalesced)
 	TEST_REQUIRE(kvm_has_cap(KVM_CAP_COALESCED_MMIO));
 	vm_pvpanic_enable(vm, MMIO, parked, PVPANIC_PANICKED);
 
-	TEST_ASSERT_EQ(__coalesced(vm, addr - 4, 8, true), 0);
+	TEST_ASSERT_EQ(__coalesced(vm, addr - 4, 8, false, true), 0);
 	expect_eexist(__vm_pvpanic_enable(vm, MMIO, addr, PVPANIC_EVENTS),
 		      "pvpanic over a coalesced zone");
 	assert_device_at(vcpu, parked, PVPANIC_PANICKED);
-	TEST_ASSERT_EQ(__coalesced(vm, addr - 4, 8, false), 0);
+	TEST_ASSERT_EQ(__coalesced(vm, addr - 4, 8, false, false), 0);
 
 	vm_pvpanic_enable(vm, MMIO, addr, PVPANIC_EVENTS);
-	expect_eexist(__coalesced(vm, addr - 4, 8, true), "coalesced zone over pvpanic");
-	expect_eexist(__coalesced(vm, addr, 1, true), "coalesced zone over pvpanic");
+	expect_eexist(__coalesced(vm, addr - 4, 8, false, true), "coalesced zone over pvpanic");
+	expect_eexist(__coalesced(vm, addr, 1, false, true), "coalesced zone over pvpanic");
 	assert_device_at(vcpu, addr, PVPANIC_EVENTS);
 
 	/* A zone that ends just before the device is fine. */
-	TEST_ASSERT_EQ(__coalesced(vm, addr - 4, 4, true), 0);
+	TEST_ASSERT_EQ(__coalesced(vm, addr - 4, 4, false, true), 0);
 	assert_device_at(vcpu, addr, PVPANIC_EVENTS);
 }
 
@@ -828,17 +795,6 @@ TEST_F(pvpanic, event_before_single_step_exit)
 	vcpu_guest_debug_set(vcpu, &debug);
 	expect_sync(vcpu);
 	TEST_ASSERT_EQ(pvpanic_stat(self->vm), 1);
-}
-
-/* KVM_SET_SIGNAL_MASK: the signal mask while in KVM_RUN. */
-static void vcpu_set_signal_mask(struct kvm_vcpu *vcpu, const sigset_t *set)
-{
-	uint8_t buf[sizeof(struct kvm_signal_mask) + 8];
-	struct kvm_signal_mask *mask = (void *)buf;
-
-	mask->len = 8;	/* the kernel's sigset_t */
-	memcpy(mask->sigset, set, 8);
-	vcpu_ioctl(vcpu, KVM_SET_SIGNAL_MASK, mask);
 }
 
 static int tracepoint_id(const char *event)

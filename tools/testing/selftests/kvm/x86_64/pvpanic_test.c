@@ -287,11 +287,6 @@ static void assert_no_device_at(struct kvm_vcpu *vcpu, uint64_t space,
 	access_in_user(vcpu, wr_op(space), 1, addr, PVPANIC_PANICKED);
 }
 
-static uint64_t pvpanic_stat(struct kvm_vm *vm)
-{
-	return vm_get_stat(vm, "pvpanic_events");
-}
-
 static struct kvm_vm *create_vm(struct kvm_vcpu **vcpu)
 {
 	struct kvm_vm *vm = vm_create_with_one_vcpu(vcpu, guest_code);
@@ -584,20 +579,6 @@ TEST_F(pvpanic, invalid_args)
 	assert_device_at(vcpu, PIO, PORT, PVPANIC_PANICKED);
 }
 
-static int __ioeventfd(struct kvm_vm *vm, uint64_t addr, uint32_t len,
-		       uint32_t flags, int fd, bool assign)
-{
-	struct kvm_ioeventfd ioev = {
-		.datamatch = PVPANIC_PANICKED,
-		.addr = addr,
-		.len = len,
-		.fd = fd,
-		.flags = flags | (assign ? 0 : KVM_IOEVENTFD_FLAG_DEASSIGN),
-	};
-
-	return __vm_ioctl(vm, KVM_IOEVENTFD, &ioev);
-}
-
 /*
  * Fault injection: make the nth slab allocation of this thread's next
  * system calls fail (CONFIG_FAULT_INJECTION, CONFIG_FAILSLAB and
@@ -807,12 +788,6 @@ TEST(bus_shrink_failure)
 		check_shrink_failure(&cases[i]);
 }
 
-static void expect_eexist(int r, const char *what)
-{
-	TEST_ASSERT(r == -1 && errno == EEXIST, "%s: %d errno %d, want EEXIST",
-		    what, r, errno);
-}
-
 /* ioeventfds whose range covers @addr: every length, with and without datamatch. */
 static const struct { int off; uint32_t len; } covering[] = {
 	{ 0, 0 }, { 0, 1 }, { 0, 2 }, { 0, 4 }, { 0, 8 }, { -1, 2 }, { -3, 4 }, { -7, 8 },
@@ -874,19 +849,6 @@ TEST_F(pvpanic, eexist_ioeventfd_mmio)
 {
 	vm_pvpanic_enable(self->vm, PIO, 0x600, PVPANIC_PANICKED);
 	check_eexist_ioeventfd(self->vcpu, MMIO, MMIO_GPA + 0x10);
-}
-
-static int __coalesced(struct kvm_vm *vm, uint64_t addr, uint32_t size,
-		       bool pio, bool assign)
-{
-	struct kvm_coalesced_mmio_zone zone = {
-		.addr = addr,
-		.size = size,
-		.pio = pio,
-	};
-
-	return __vm_ioctl(vm, assign ? KVM_REGISTER_COALESCED_MMIO :
-			  KVM_UNREGISTER_COALESCED_MMIO, &zone);
 }
 
 static void check_eexist_coalesced(struct kvm_vcpu *vcpu, uint64_t space,
@@ -1293,17 +1255,6 @@ TEST_F(pvpanic, event_drained_after_single_step)
 	vcpu_guest_debug_set(vcpu, &debug);
 	expect_sync(vcpu);
 	TEST_ASSERT_EQ(pvpanic_stat(self->vm), 1);
-}
-
-/* KVM_SET_SIGNAL_MASK: the signal mask while in KVM_RUN. */
-static void vcpu_set_signal_mask(struct kvm_vcpu *vcpu, const sigset_t *set)
-{
-	uint8_t buf[sizeof(struct kvm_signal_mask) + 8];
-	struct kvm_signal_mask *mask = (void *)buf;
-
-	mask->len = 8;	/* the kernel's sigset_t */
-	memcpy(mask->sigset, set, 8);
-	vcpu_ioctl(vcpu, KVM_SET_SIGNAL_MASK, mask);
 }
 
 /*
